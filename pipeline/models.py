@@ -1,0 +1,203 @@
+"""Plain frozen records passed between the stages.
+
+Offsets named ``start``/``end`` index an article's cleaned text; offsets named ``char_start``/
+``char_end`` index its raw text (kb-contract.md, "Offsets"). Only ``Article.raw_span`` turns one
+into the other, so there is exactly one place where provenance can go wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.offsets import OffsetMap
+
+SOURCE_STATUSES = ("ok", "empty", "not_text", "duplicate", "too_large", "error")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file found in the raw folder, accepted (``status == "ok"``) or not."""
+
+    source_id: str
+    path: str
+    sha256: str
+    status: str
+    status_detail: str
+    title: str | None
+    n_chars: int
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A stretch of raw text that cleaning removed, and the one-word reason why."""
+
+    char_start: int
+    char_end: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit of the article's layout in the cleaned text.
+
+    ``kind`` is ``heading``, ``item`` (a numbered or bulleted list item) or ``paragraph``;
+    ``number`` is the list number of a numbered item or numbered heading ("3. Wall Sits").
+    ``text_start`` skips the list marker, so ``clean_text[text_start:end]`` is the item's words.
+    """
+
+    kind: str
+    start: int
+    end: int
+    text_start: int
+    number: int | None = None
+    bullet: bool = False
+
+
+@dataclass(frozen=True)
+class Article:
+    """An accepted source after cleaning: what the extractor reads, and how to point back."""
+
+    source: Source
+    raw_text: str
+    clean_text: str
+    offsets: OffsetMap = field(repr=False)
+    blocks: tuple[Block, ...]
+    dropped: tuple[Dropped, ...]
+
+    @property
+    def source_id(self) -> str:
+        return self.source.source_id
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Raw offsets of the cleaned-text span ``[start, end)``, widened over any normalised text."""
+        return self.offsets.start(start), self.offsets.end(end)
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """Every source found (with its status) and the articles that were accepted."""
+
+    sources: tuple[Source, ...]
+    articles: tuple[Article, ...]
+
+
+DOSAGE_ATTRIBUTES = ("hold_s", "reps", "sets", "per_day", "per_week", "total_s", "hold_target_s", "reps_target")
+POLARITIES = ("recommend", "avoid")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A dosage quantity found in a sentence, before it is attributed to an exercise.
+
+    ``start``/``end`` are cleaned-text offsets of the evidence (e.g. "Hold for 15 to 30 secs").
+    ``None`` bounds are open: "up to 10" is ``(None, 10)``, "at least 2" is ``(2, None)``.
+    """
+
+    attribute: str
+    min_value: float | None
+    max_value: float | None
+    start: int
+    end: int
+    approx: bool = False
+    per_side: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place where a source names (or describes, ``named=False``) an exercise.
+
+    ``name`` is the cleaned text of the name (spinner synonyms undone), which resolution compares;
+    ``surface`` is the raw text at ``char_start:char_end``.
+    """
+
+    mention_id: str
+    source_id: str
+    surface: str
+    name: str
+    char_start: int
+    char_end: int
+    polarity: str
+    named: bool
+    method: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Step:
+    mention_id: str
+    source_id: str
+    step_no: int
+    evidence: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class Dosage:
+    mention_id: str
+    source_id: str
+    attribute: str
+    min_value: float | None
+    max_value: float | None
+    per_side: bool
+    approx: bool
+    evidence: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Guidance that is not an exercise: a topic (rest, heat, …) and the source's stance on it."""
+
+    source_id: str
+    topic: str
+    stance: str
+    evidence: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class Extraction:
+    mentions: tuple[Mention, ...]
+    steps: tuple[Step, ...]
+    dosages: tuple[Dosage, ...]
+    advice: tuple[Advice, ...]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One distinct exercise after merging mentions across sources."""
+
+    exercise_id: str
+    name: str
+    aliases: tuple[str, ...]
+    n_sources: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """How a mention was tied to its exercise: ``method`` is e.g. ``alias``, ``exact``, ``fuzzy``."""
+
+    mention_id: str
+    exercise_id: str
+    method: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Two different exercises that are closely related (a forward bend and a toe touch)."""
+
+    exercise_a: str
+    exercise_b: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    exercises: tuple[Exercise, ...]
+    links: tuple[Link, ...]
+    relations: tuple[Relation, ...]
