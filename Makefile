@@ -23,8 +23,8 @@ $(STAMP): pyproject.toml requirements-model.txt
 
 setup: $(STAMP) ## Create .venv and install the package, its tools and the spaCy model
 
-$(KB): $(STAMP) $(PIPELINE_FILES) $(RAW_FILES)
-	$(PY) -m pipeline build --raw raw --kb $@
+$(KB): $(STAMP) $(PIPELINE_FILES) $(RAW_FILES) curated/reviews.csv
+	$(PY) -m pipeline build --raw raw --kb $@ --reviews curated/reviews.csv
 
 build-kb: $(KB) ## Build curated/kb.duckdb from raw/ (skipped when up to date)
 

@@ -4,16 +4,35 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline import __version__, lexicons
+from pipeline.conflicts import Conflict, find_conflicts
 from pipeline.errors import NoUsableArticles
+from pipeline.extract import extract
 from pipeline.ingest import ingest
 from pipeline.kb import frame, write_kb
-from pipeline.models import Dropped, Ingested, Source
+from pipeline.models import (
+    Advice,
+    Dosage,
+    Dropped,
+    Exercise,
+    Extraction,
+    Ingested,
+    Link,
+    Mention,
+    Relation,
+    Resolution,
+    Source,
+    Step,
+)
+from pipeline.nlp import load_nlp
+from pipeline.resolve import resolve
+from pipeline.review import Review, load_reviews
 
 Progress = Callable[[str], None]
 
@@ -24,9 +43,17 @@ class BuildReport:
 
     n_files: int = 0
     n_ok: int = 0
+    n_words: int = 0
     rejected: list[Source] = field(default_factory=list)
+    stale_reviews: list[Review] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, stage: str):
+        t0 = time.perf_counter()
+        yield
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t0
 
 
 def _ingest_tables(ingested: Ingested) -> dict[str, pd.DataFrame]:
@@ -41,31 +68,57 @@ def _ingest_tables(ingested: Ingested) -> dict[str, pd.DataFrame]:
     return {"src_sources": frame(ingested.sources, Source), "src_documents": documents, "src_dropped": dropped}
 
 
-def build(raw_dir: Path, kb_path: Path, progress: Progress | None = None) -> BuildReport:
-    """Build the KB at ``kb_path`` from the articles in ``raw_dir``.
+def tables_of(ingested: Ingested, extraction: Extraction, resolution: Resolution,
+              conflicts: tuple[Conflict, ...], reviews: tuple[Review, ...]) -> dict[str, pd.DataFrame]:
+    """Every base table, as DataFrames (the only place records become frames)."""
+    return {
+        **_ingest_tables(ingested),
+        "src_mentions": frame(extraction.mentions, Mention),
+        "src_steps": frame(extraction.steps, Step),
+        "src_dosages": frame(extraction.dosages, Dosage),
+        "src_advice": frame(extraction.advice, Advice),
+        "src_exercises": frame(resolution.exercises, Exercise),
+        "src_links": frame(resolution.links, Link),
+        "src_relations": frame(resolution.relations, Relation),
+        "src_conflicts": frame(conflicts, Conflict),
+        "src_reviews": frame(reviews, Review),
+        "build_info": pd.DataFrame(
+            [{"key": "version", "value": __version__}, {"key": "lexicons", "value": lexicons.fingerprint()}]
+        ),
+    }
+
+
+def build(raw_dir: Path, kb_path: Path, reviews_path: Path | None = None,
+          progress: Progress | None = None) -> BuildReport:
+    """Build the KB at ``kb_path`` from the articles in ``raw_dir``, applying the verdicts in ``reviews_path``.
 
     Raises ``NoUsableArticles`` (and leaves any existing KB untouched) when no file is usable.
     """
     say = progress or (lambda _msg: None)
     report = BuildReport()
-    t0 = time.perf_counter()
-    ingested = ingest(raw_dir)
-    report.seconds["ingest"] = time.perf_counter() - t0
+    reviews = load_reviews(reviews_path) if reviews_path else ()
+    with report.timed("ingest"):
+        ingested = ingest(raw_dir)
     report.n_files = len(ingested.sources)
     report.n_ok = len(ingested.articles)
     report.rejected = [s for s in ingested.sources if s.status != "ok"]
+    report.n_words = sum(len(a.clean_text.split()) for a in ingested.articles)
     say(f"ingest: {report.n_ok} of {report.n_files} files usable")
     if not ingested.articles:
         raise NoUsableArticles(
             f"No usable article in {raw_dir} ({report.n_files} files found); the previous KB was kept."
         )
-
-    tables = _ingest_tables(ingested)
-    tables["build_info"] = pd.DataFrame(
-        [{"key": "version", "value": __version__}, {"key": "lexicons", "value": lexicons.fingerprint()}]
-    )
-    t0 = time.perf_counter()
-    write_kb(kb_path, tables)
-    report.seconds["load"] = time.perf_counter() - t0
+    with report.timed("extract"):
+        extraction = extract(ingested.articles, load_nlp())
+    say(f"extract: {len(extraction.mentions)} mentions, {len(extraction.dosages)} doses")
+    with report.timed("resolve"):
+        resolution = resolve(extraction.mentions)
+        conflicts = find_conflicts(extraction, resolution)
+    say(f"resolve: {len(resolution.exercises)} exercises, {len(conflicts)} conflicts")
+    live = {c.conflict_id for c in conflicts}
+    report.stale_reviews = [r for r in reviews if r.conflict_id not in live]
+    tables = tables_of(ingested, extraction, resolution, conflicts, reviews)
+    with report.timed("load"):
+        write_kb(kb_path, tables)
     report.counts = {name.removeprefix("src_"): len(df) for name, df in tables.items() if name.startswith("src_")}
     return report

@@ -33,6 +33,7 @@ def _group() -> None:
 
 
 KbOpt = Annotated[Path, typer.Option("--kb", help="The DuckDB knowledge-base file.")]
+ReviewsOpt = Annotated[Path, typer.Option("--reviews", help="Reviewers' verdicts (CSV, kept in git).")]
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -58,19 +59,66 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 def build(
     raw: RawOpt = config.RAW_DIR,
     kb: KbOpt = config.KB_PATH,
+    reviews: ReviewsOpt = config.REVIEWS_PATH,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Build the knowledge base from every article in the raw folder."""
     from pipeline.build import build as run_build
 
     say = (lambda _m: None) if quiet else (lambda m: typer.echo(m, err=True))
-    report = run_build(raw, kb, progress=say)
+    report = run_build(raw, kb, reviews, progress=say)
     for s in report.rejected:
         say(f"skipped {s.path}: {s.status}: {s.status_detail}")
+    for r in report.stale_reviews:
+        typer.echo(f"warning: the verdict {r.verdict!r} on {r.conflict_id} in {reviews} matches no conflict any more "
+                   "(the sources changed); it is kept and listed in the stale_reviews view.", err=True)
     if not quiet:
         timing = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
         rows = ", ".join(f"{v} {k}" for k, v in report.counts.items())
         typer.echo(f"built {kb} from {report.n_ok} of {report.n_files} files ({rows}; {timing})")
+
+
+@app.command()
+@user_errors
+def query(
+    sql: Annotated[str, typer.Argument(help="One SQL query, e.g. \"SELECT * FROM exercises\".")],
+    kb: KbOpt = config.KB_PATH,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Run a read-only SQL query on the knowledge base and print the result."""
+    from pipeline.queries import run_query
+
+    typer.echo(run_query(kb, sql, fmt))
+
+
+@app.command()
+@user_errors
+def conflicts(
+    kb: KbOpt = config.KB_PATH,
+    show_all: Annotated[bool, typer.Option("--all", help="Include conflicts that already have a verdict.")] = False,
+) -> None:
+    """List open conflicts grouped by exercise, each value with its source and quote side by side."""
+    from pipeline.queries import conflicts_text
+
+    typer.echo(conflicts_text(kb, show_all))
+
+
+@app.command()
+@user_errors
+def review(
+    conflict_id: Annotated[str, typer.Argument(help="The conflict's id, as `conflicts` shows it.")],
+    verdict: Annotated[str, typer.Option("--verdict", help="prefer-a, prefer-b, both-valid or not-a-conflict.")],
+    note: Annotated[str, typer.Option("--note", help="Why; shown beside the verdict.")] = "",
+    kb: KbOpt = config.KB_PATH,
+    reviews: ReviewsOpt = config.REVIEWS_PATH,
+) -> None:
+    """Record a reviewer's verdict on a conflict; every rebuild applies it."""
+    from pipeline.queries import known_conflict
+    from pipeline.review import record_review
+
+    known_conflict(kb, conflict_id)
+    record_review(reviews, conflict_id, verdict, note or None)
+    typer.echo(f"recorded {verdict} for {conflict_id} in {reviews}; `make build-kb` applies it to the KB.")
 
 
 def main() -> None:

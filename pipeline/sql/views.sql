@@ -45,3 +45,9 @@ SELECT c.conflict_id, c.exercise_id, c.topic, c.kind, c.source_a, c.source_b, c.
        c.char_start_a, c.char_end_a, c.char_start_b, c.char_end_b
 FROM src_conflicts c
 LEFT JOIN src_reviews r USING (conflict_id);
+
+-- Verdicts in curated/reviews.csv whose conflict no longer exists: reported, never dropped.
+CREATE VIEW stale_reviews AS
+SELECT r.conflict_id, r.verdict, r.note, r.reviewed_at
+FROM src_reviews r
+ANTI JOIN src_conflicts c USING (conflict_id);

@@ -1,0 +1,290 @@
+"""Find the places where an article names an exercise, in headings and in prose.
+
+Two kinds of evidence, both data-driven:
+
+- the domain's name lexicon (``resources/exercises.json``): every name and alias becomes a token
+  pattern for spaCy's ``Matcher`` (hyphens optional, plural or singular), so "Knees-to-Chest",
+  "knee to chest" and "knees to chest" all hit; a hit is widened over the modifiers before it
+  ("Lying Lateral" + "Leg Lifts") and the generic words and head after it ("Back Stretch");
+- a name rule for names the lexicon lacks (``resources/mention_rules.json``): a run of modifiers
+  ending in a head noun ("Horse Back Stretch", "lower back rotational stretch"), with at least one
+  specific modifier, and for weak heads ("exercise") only after "this"/"the".
+
+A heading names an exercise when, without its cue ("Avoid …") and tail ("… Workout"), it is such a
+name; a listicle title ("Top Exercises for Back Spasms") is not, because it does not end in a head.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+from spacy.vocab import Vocab
+
+from pipeline import lexicons
+from pipeline.models import Block
+
+AVOID_CUES = frozenset({"avoid", "prevent", "skip", "stop", "don't", "never"})
+
+
+@dataclass(frozen=True)
+class NameHit:
+    """An exercise name found in a cleaned text (offsets into it)."""
+
+    start: int
+    end: int
+    name: str
+    method: str
+    confidence: float
+    in_heading: bool = False
+    heading_avoid: bool = False
+
+
+@dataclass(frozen=True)
+class _Words:
+    strong_heads: frozenset[str]
+    weak_heads: frozenset[str]
+    weak_dets: frozenset[str]
+    trim: frozenset[str]
+    generic: frozenset[str]
+    stop: frozenset[str]
+    name_words: frozenset[str]
+    heading_cues: tuple[tuple[str, ...], ...]
+    heading_tails: frozenset[str]
+
+
+@cache
+def _words() -> _Words:
+    d = lexicons.load("mention_rules")
+    cues = sorted((tuple(c.split()) for c in d["heading_cues"]), key=len, reverse=True)
+    return _Words(
+        strong_heads=frozenset(d["strong_heads"]),
+        weak_heads=frozenset(d["weak_heads"]),
+        weak_dets=frozenset(d["determiners_for_weak_heads"]),
+        trim=frozenset(d["trim_words"]),
+        generic=frozenset(d["generic_words"]),
+        stop=frozenset(d["stop_words"]),
+        name_words=frozenset(d["name_words"]),
+        heading_cues=tuple(cues),
+        heading_tails=frozenset(d["heading_tails"]),
+    )
+
+
+def lexicon_names() -> list[str]:
+    """Every name and alias of the lexicon's exercises (not of practices such as yoga, which are advice)."""
+    skip = set(lexicons.load("mention_rules")["categories_not_exercises"])
+    names = []
+    for entry in lexicons.load("exercises")["exercises"]:
+        if entry.get("category") in skip:
+            continue
+        names.append(entry["name"])
+        names.extend(entry.get("aliases", []))
+    return sorted(set(names))
+
+
+def _inflections(word: str) -> list[str]:
+    """'knee' → knee, knees, kneees?… only the forms a plural or singular can take.
+
+    >>> _inflections("touch")
+    ['touch', 'touches', 'touchs']
+    """
+    forms = {word}
+    if word.isalpha() and len(word) >= 3:
+        forms.update({word + "s", word + "es"})
+        if word.endswith("s"):
+            forms.add(word[:-1])
+        if word.endswith("es"):
+            forms.add(word[:-2])
+        if word.endswith("y"):
+            forms.add(word[:-1] + "ies")
+    return sorted(forms)
+
+
+def name_pattern(name: str) -> list[dict]:
+    """A Matcher pattern for a lexicon name: case-insensitive, hyphens optional, any number.
+
+    "knee-to-chest stretch" matches "Knees-to-Chest Stretch", "knee to chest stretches".
+    """
+    tokens = re.findall(r"'s|[A-Za-z0-9]+", name.lower())
+    pattern: list[dict] = []
+    for i, tok in enumerate(tokens):
+        if i and tok != "'s":
+            pattern.append({"ORTH": "-", "OP": "?"})
+        pattern.append({"LOWER": {"IN": _inflections(tok) if i == len(tokens) - 1 else [tok, *_inflections(tok)]}})
+    return pattern
+
+
+@cache
+def _lexicon_matcher(vocab: Vocab) -> Matcher:
+    matcher = Matcher(vocab)
+    for name in lexicon_names():
+        matcher.add("EXERCISE", [name_pattern(name)])
+    return matcher
+
+
+_FINITE_VERB_TAGS = frozenset({"VB", "VBZ", "VBD", "VBP", "MD"})
+
+
+def _is_verb(tok) -> bool:
+    """A head word used as a finite verb ("a cat stretches"); a gerund can still be a name ("forward bending")."""
+    return tok.tag_ in _FINITE_VERB_TAGS or tok.pos_ == "AUX"
+
+
+def _is_modifier(tok, w: _Words) -> bool:
+    low = tok.lower_
+    if low in w.stop or (tok.is_punct and tok.text != "-") or tok.like_num:
+        return False
+    if low in w.name_words or low in w.generic or low in w.trim:
+        return True
+    if tok.text == "-" or low == "'s":
+        return True
+    if tok.pos_:
+        return tok.pos_ in {"NOUN", "PROPN", "ADJ"} or tok.tag_ in {"VBN", "VBG"}
+    return tok.is_alpha
+
+
+def _verb_phrase(span: Span, w: _Words) -> bool:
+    """A lexicon hit that is a description, not a name: "slowly bending forward", "a cat stretches"."""
+    first, last = span[0], span[-1]
+    if first.lower_ in w.strong_heads and first.pos_ == "VERB":
+        return True
+    return last.lower_ in w.strong_heads and _is_verb(last)
+
+
+def _specific(tokens: Iterable, w: _Words, heading: bool) -> bool:
+    for tok in tokens:
+        low = tok.lower_
+        if low in w.generic or low in w.trim or not tok.is_alpha:
+            continue
+        if low in w.name_words or heading or (tok.text[0].isupper() and not tok.is_sent_start):
+            return True
+    return False
+
+
+def _trim_left(span: Span, w: _Words) -> Span:
+    start = span.start
+    while start < span.end - 1 and (span.doc[start].lower_ in w.trim or span.doc[start].text == "-"):
+        start += 1
+    return span.doc[start : span.end]
+
+
+def _extend(doc: Doc, start: int, end: int, lo: int, hi: int, w: _Words) -> tuple[int, int]:
+    """Widen a lexicon hit over the modifiers before it and a generic tail ending in a head after it."""
+    while start > lo and (doc[start - 1].lower_ in w.name_words or doc[start - 1].text == "-"):
+        start -= 1
+    k = end
+    while k < hi and k - end < 3 and doc[k].lower_ in (w.generic | w.strong_heads | w.weak_heads):
+        k += 1
+        if doc[k - 1].lower_ in w.strong_heads | w.weak_heads and (doc[k - 1].is_title or not _is_verb(doc[k - 1])):
+            end = k
+    while doc[start].text == "-" and start < end - 1:
+        start += 1
+    return start, end
+
+
+def _pattern_hit(doc: Doc, head: int, lo: int, w: _Words, heading: bool) -> tuple[int, int] | None:
+    tok = doc[head]
+    weak = tok.lower_ in w.weak_heads
+    if not heading and _is_verb(tok):
+        return None
+    start = head
+    while start > lo and _is_modifier(doc[start - 1], w) and not _is_verb(doc[start - 1]):
+        start -= 1
+    span = _trim_left(doc[start : head + 1], w)
+    if head + 1 < len(doc) and doc[head + 1].lower_ == "of":
+        return None  # a noun of action ("a slight forward tilt of the hips"), not a name
+    if len(span) < 2 or not _specific(span[:-1], w, heading):
+        return None
+    if weak and not heading and (span.start == 0 or doc[span.start - 1].lower_ not in w.weak_dets):
+        return None
+    return span.start, span.end
+
+
+def _strip_heading(doc: Doc, start: int, end: int, w: _Words) -> tuple[int, int, bool]:
+    """Remove a heading's cue ("Avoid", "How to do the") and tail ("Workout")."""
+    avoid = False
+    words = [t.lower_ for t in doc[start:end]]
+    for cue in w.heading_cues:
+        if tuple(words[: len(cue)]) == cue and end - start > len(cue):
+            avoid = cue[0] in AVOID_CUES
+            start += len(cue)
+            break
+    while end - start > 1 and (doc[end - 1].lower_ in w.heading_tails or doc[end - 1].is_punct):
+        end -= 1
+    return start, end, avoid
+
+
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    if doc.has_annotation("SENT_START"):
+        return [(s.start, s.end) for s in doc.sents]
+    return [(0, len(doc))]
+
+
+def _heading_hits(doc: Doc, blocks: Sequence[Block], lexical: list[Span], w: _Words) -> list[NameHit]:
+    hits = []
+    for block in blocks:
+        if block.kind != "heading":
+            continue
+        span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
+        if span is None or not len(span):
+            continue
+        start, end, avoid = _strip_heading(doc, span.start, span.end, w)
+        inner = [m for m in lexical if start <= m.start and m.end <= end]
+        has_stop = any(t.lower_ in w.stop and not (0 < i < end - start - 1 and doc[start + i - 1].text == "-")
+                       for i, t in enumerate(doc[start:end]))
+        ends_in_head = doc[end - 1].lower_ in w.strong_heads
+        if not has_stop and (inner or (ends_in_head and _specific(doc[start : end - 1], w, heading=True))):
+            method, confidence = ("lexicon", 1.0) if inner else ("heading", 0.85)
+        elif inner:
+            best = max(inner, key=len)
+            start, end, method, confidence = best.start, best.end, "lexicon", 0.95
+        else:
+            continue
+        name = doc[start:end]
+        hits.append(NameHit(name.start_char, name.end_char, name.text, method, confidence, True, avoid))
+    return hits
+
+
+def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
+    """Every exercise name in ``doc`` (the cleaned text of an article whose layout is ``blocks``)."""
+    w = _words()
+    sentences = _sentence_bounds(doc)
+    raw_hits = filter_spans([doc[s:e] for _, s, e in _lexicon_matcher(doc.vocab)(doc)])
+    headings = _heading_hits(doc, blocks, raw_hits, w)
+    heading_chars = [(b.start, b.end) for b in blocks if b.kind == "heading"]
+
+    def in_heading(char: int) -> bool:
+        return any(a <= char < b for a, b in heading_chars)
+
+    prose: list[tuple[int, int, str, float]] = []
+    sent_of = {}
+    for lo, hi in sentences:
+        for i in range(lo, hi):
+            sent_of[i] = (lo, hi)
+    for m in raw_hits:
+        if in_heading(m.start_char) or _verb_phrase(m, w):
+            continue
+        lo, hi = sent_of.get(m.start, (0, len(doc)))
+        start, end = _extend(doc, m.start, m.end, lo, hi, w)
+        prose.append((start, end, "lexicon", 0.95))
+    covered = {i for s, e, *_ in prose for i in range(s, e)}
+    for tok in reversed(doc):  # right to left, so "Donkey Kick Stretch" is one name, not "Donkey Kick"
+        if tok.i in covered or in_heading(tok.idx):
+            continue
+        if tok.lower_ in w.strong_heads or tok.lower_ in w.weak_heads:
+            lo, _hi = sent_of.get(tok.i, (0, len(doc)))
+            hit = _pattern_hit(doc, tok.i, lo, w, heading=False)
+            if hit and not covered.intersection(range(*hit)):
+                prose.append((*hit, "pattern", 0.7))
+                covered.update(range(*hit))
+    spans = filter_spans([doc[s:e] for s, e, *_ in prose])
+    info = {(s, e): (m, c) for s, e, m, c in prose}
+    hits = headings + [
+        NameHit(sp.start_char, sp.end_char, sp.text, *info[(sp.start, sp.end)]) for sp in spans
+    ]
+    return sorted(hits, key=lambda h: h.start)

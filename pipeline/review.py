@@ -1,0 +1,71 @@
+"""Reviewers' verdicts on conflicts, kept in ``curated/reviews.csv`` (in git, editable by hand).
+
+Every build reads the file and applies the verdicts to the ``conflicts`` view; a verdict whose
+conflict no longer exists (the sources changed) stays in the file and is reported by the build and
+the ``stale_reviews`` view — never dropped silently. A malformed file is an error naming the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import UserError
+
+VERDICTS = ("prefer-a", "prefer-b", "both-valid", "not-a-conflict")
+COLUMNS = ("conflict_id", "verdict", "note", "reviewed_at")
+
+
+@dataclass(frozen=True)
+class Review:
+    conflict_id: str
+    verdict: str
+    note: str | None
+    reviewed_at: str | None
+
+
+def load_reviews(path: Path) -> tuple[Review, ...]:
+    """The verdicts in ``path`` (none when the file does not exist); the last verdict on a conflict wins."""
+    if not path.is_file():
+        return ()
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            return ()
+        if tuple(h.strip() for h in header) != COLUMNS:
+            raise UserError(f"{path}, line 1: the header must be {','.join(COLUMNS)} (found {','.join(header)}).")
+        reviews: dict[str, Review] = {}
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(COLUMNS):
+                raise UserError(f"{path}, line {line}: expected {len(COLUMNS)} fields, found {len(row)}.")
+            cid, verdict, note, when = (cell.strip() for cell in row)
+            if not cid:
+                raise UserError(f"{path}, line {line}: the conflict_id is empty.")
+            if verdict not in VERDICTS:
+                raise UserError(f"{path}, line {line}: verdict {verdict!r} is not one of {', '.join(VERDICTS)}.")
+            reviews[cid] = Review(cid, verdict, note or None, when or None)
+    return tuple(reviews.values())
+
+
+def record_review(path: Path, conflict_id: str, verdict: str, note: str | None) -> Review:
+    """Append a verdict to the reviews file (creating it with its header), replacing earlier ones."""
+    if verdict not in VERDICTS:
+        raise UserError(f"Verdict {verdict!r} is not one of {', '.join(VERDICTS)}.")
+    kept = [r for r in load_reviews(path) if r.conflict_id != conflict_id]
+    review = Review(conflict_id, verdict, note, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(COLUMNS)
+        for r in [*kept, review]:
+            writer.writerow([r.conflict_id, r.verdict, r.note or "", r.reviewed_at or ""])
+    os.replace(tmp, path)
+    return review

@@ -1,0 +1,11 @@
+-- Every reference points at a row that exists.
+SELECT 'mentions.exercise_id' AS ref, m.mention_id AS row_key FROM mentions m ANTI JOIN exercises e USING (exercise_id)
+UNION ALL SELECT 'mentions.source_id', m.mention_id FROM mentions m ANTI JOIN (SELECT source_id FROM sources WHERE status = 'ok') s USING (source_id)
+UNION ALL SELECT 'steps.mention_id', s.mention_id FROM steps s ANTI JOIN mentions m USING (mention_id)
+UNION ALL SELECT 'dosages.mention_id', d.mention_id FROM dosages d ANTI JOIN mentions m USING (mention_id)
+UNION ALL SELECT 'advice.source_id', a.source_id FROM advice a ANTI JOIN sources s USING (source_id)
+UNION ALL SELECT 'dropped.source_id', d.source_id FROM dropped d ANTI JOIN sources s USING (source_id)
+UNION ALL SELECT 'conflicts.exercise_id', c.conflict_id FROM conflicts c WHERE c.exercise_id IS NOT NULL AND c.exercise_id NOT IN (SELECT exercise_id FROM exercises)
+UNION ALL SELECT 'conflicts.source_a', c.conflict_id FROM conflicts c WHERE c.source_a NOT IN (SELECT source_id FROM sources)
+UNION ALL SELECT 'conflicts.source_b', c.conflict_id FROM conflicts c WHERE c.source_b NOT IN (SELECT source_id FROM sources)
+UNION ALL SELECT 'relations', r.exercise_a FROM relations r WHERE r.exercise_a NOT IN (SELECT exercise_id FROM exercises) OR r.exercise_b NOT IN (SELECT exercise_id FROM exercises)

@@ -1,0 +1,293 @@
+"""Advice that is not an exercise: topic, stance, evidence offsets, and which pairs conflict.
+
+Rule tests run on ``spacy.blank("en")`` with a sentencizer; one test (marked ``model``) checks that
+the trained pipeline's docs give the same answers.
+"""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from pipeline import lexicons
+from pipeline.config import MODEL_NAMES
+from pipeline.extract import advice
+from pipeline.extract.advice import STANCES, TOPICS, AdviceHit, advice_conflict, find_advice
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def found(nlp: Language, text: str) -> set[tuple[str, str]]:
+    return {(h.topic, h.stance) for h in find_advice(nlp(text))}
+
+
+SHOULD_FIND = [
+    # the brief's examples
+    ("Rest up to 3 days if the spasm was caused by muscle damage.", ("rest", "limit")),
+    ("Keep moving.", ("activity", "recommend")),
+    ("Maintain your regular daily activities.", ("activity", "recommend")),
+    ("Staying active can contribute to your recovery.", ("activity", "recommend")),
+    ("Cease intense activity", ("activity", "avoid")),
+    ("Apply cold therapy up to 15 minutes every 2 hours.", ("cold", "recommend")),
+    ("Moist heat is useful to relax muscle tension.", ("heat", "recommend")),
+    ("Always stand up straight. Good posture eliminates many of the problems of back pain.", ("posture", "recommend")),
+    ("Bend at your knees, not at your lower back.", ("lifting", "recommend")),
+    ("If you are in extreme pain, over the counter pain medications may be used.", ("medication", "recommend")),
+    ("Talk to your doctor before you begin.", ("doctor", "recommend")),
+    ("These are safe for most people, but you might want to talk to your doctor before you begin.",
+     ("doctor", "recommend")),
+    ("Rather than trying to push through the pain, give it a rest.", ("rest", "recommend")),
+    ("For example stay home for the day and take it easy.", ("rest", "recommend")),
+    # avoid and limit, with their scope
+    ("Avoid bed rest.", ("rest", "avoid")),
+    ("Bed rest is no longer recommended for back spasms.", ("rest", "avoid")),
+    ("Don't stay in bed for more than a day or two.", ("rest", "limit")),
+    ("Limit bed rest to a few days.", ("rest", "limit")),
+    ("Resting for a couple of days is fine.", ("rest", "limit")),
+    ("Don't lift heavy objects while your back is sore.", ("lifting", "avoid")),
+    ("Never lift with your back.", ("lifting", "avoid")),
+    ("Steer clear of heavy lifting until the spasm settles.", ("lifting", "avoid")),
+    ("No heavy lifting for a week.", ("lifting", "avoid")),
+    ("Lift with your legs and keep the load close to your body.", ("lifting", "recommend")),
+    ("Avoid slouching when you sit at a desk.", ("posture", "recommend")),
+    ("Check your posture every hour.", ("posture", "recommend")),
+    ("An ergonomic office chair helps you sit with your back supported.", ("posture", "recommend")),
+    ("Aspirin and ibuprofen are usually effective at easing the pain.", ("medication", "recommend")),
+    ("Do not rely on painkillers for long.", ("medication", "avoid")),
+    ("It is advisable to see a physician if the pain persists.", ("doctor", "recommend")),
+    ("Seek medical attention if you lose bladder control.", ("doctor", "recommend")),
+    ("It may also be necessary to visit a doctor to determine the cause of your spasms.", ("doctor", "recommend")),
+    ("Go for a short walk twice a day.", ("activity", "recommend")),
+    ("A gentle walk every day is helpful.", ("activity", "recommend")),
+    ("Flexibility and movement are important to reduce stiffness.", ("activity", "recommend")),
+    ("Just remember to move as tolerated.", ("activity", "recommend")),
+    ("Physical activity won't make your back pain worse.", ("activity", "recommend")),
+    ("Heat can help relax tight muscles.", ("heat", "recommend")),
+    ("Soak in a tub of hot water.", ("heat", "recommend")),
+    ("Never put heat on a fresh injury.", ("heat", "avoid")),
+    ("Wrap an ice pack in a thin towel.", ("cold", "recommend")),
+    ("Heat therapy follows cold therapy.", ("heat", "limit")),
+    ("Stop lifting and call a physician.", ("doctor", "recommend")),
+    # article-spinner variants
+    ("You may really feel like relaxing, however relocating benefits your back.", ("activity", "recommend")),
+    ("Stay energetic.", ("activity", "recommend")),
+    ("Constantly ask your health care provider before doing any workout.", ("doctor", "recommend")),
+    ("Prevent heavy lifting during a flare-up.", ("lifting", "avoid")),
+    ("Heavy lifting ought to be prevented when your back hurts.", ("lifting", "avoid")),
+    ("Hot therapy ensues cold therapy.", ("heat", "limit")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHOULD_FIND)
+def test_finds(nlp: Language, text: str, expected: tuple[str, str]) -> None:
+    assert expected in found(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stop lifting and call a physician.",  # stop's scope ends where a new instruction begins
+        "You may really feel like relaxing, however relocating benefits your back.",
+        "Physical activity won't make your back pain worse.",
+        "Rest up to 3 days if the spasm was caused by muscle damage.",
+    ],
+)
+def test_finds_nothing_else(nlp: Language, text: str) -> None:
+    """These sentences carry one piece of advice; another would be a misreading."""
+    expected = {e for t, e in SHOULD_FIND if t == text}
+    assert found(nlp, text) == expected
+
+
+SHOULD_NOT_FIND = [
+    # causes and descriptions
+    "Heavy lifting is a common cause of back spasms.",
+    "Prolonged inactivity can stiffen your muscles.",  # a cause, so not even weak advice to move
+    "Moving in a certain way may trigger a back spasm.",
+    "These spasms often happen while lifting something or changing position.",
+    "Lifting with your back bent may trigger an injury.",
+    "Slumping over a desk places too much pressure on the discs.",
+    "A painful spasm can make it difficult to perform daily activities.",
+    "A visit to a doctor will reveal a number of treatment options.",
+    "The choice of medication may vary with the type of pain.",
+    "Many people feel like resting when their back hurts.",
+    "Understanding these categories can help individuals and healthcare professionals.",
+    "Acute spasms may cause intense pain or make movement difficult.",
+    # exercise instructions
+    "Hold for 20 seconds.",
+    "Lie on your back on the floor.",
+    "Slowly rest your hips back toward your heels.",
+    "Rest on the floor with both legs extended.",
+    "Hold for 20 seconds, then rest.",
+    "Rest 30 seconds between sets.",
+    "Do not force the movement.",
+    "Bend your knees and lift your right leg.",
+    "Keep your back flat while lifting your leg.",
+    "Walk your hands forward until your back is flat.",
+    "Hold the knee close to your chest.",
+    "Warm up your muscles before you stretch.",
+    "The rest of the exercises are easy.",
+    "Get our posture exercises here.",
+    "The cat and cow is a great spine mobility exercise.",
+]
+
+
+@pytest.mark.parametrize("text", SHOULD_NOT_FIND)
+def test_does_not_find(nlp: Language, text: str) -> None:
+    assert found(nlp, text) == set()
+
+
+def test_evidence_is_the_sentence(nlp: Language) -> None:
+    doc = nlp("Stretch gently. Keep moving and stay active. Hold for 5 seconds.")
+    [hit] = find_advice(doc)
+    assert doc.text[hit.start : hit.end] == "Keep moving and stay active."
+
+
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        ("Apply ice for the first 48 hours, then switch to heat.",
+         {("cold", "recommend"): "Apply ice for the first 48 hours", ("heat", "limit"): "then switch to heat."}),
+        ("Use heat first, then ice.", {("heat", "recommend"): "Use heat first", ("cold", "limit"): "then ice."}),
+        ("Avoid bed rest; keep moving.",
+         {("rest", "avoid"): "Avoid bed rest", ("activity", "recommend"): "keep moving."}),
+    ],
+)
+def test_two_pieces_of_advice_get_their_clauses(nlp: Language, text: str, clauses: dict) -> None:
+    doc = nlp(text)
+    assert {(h.topic, h.stance): doc.text[h.start : h.end] for h in find_advice(doc)} == clauses
+
+
+def test_lines_are_separate_even_without_full_stops(nlp: Language) -> None:
+    """Bulleted lines have no full stop: "Cease intense activity" must not scope over the next line."""
+    text = "Home treatment\n- Cease intense activity\n- Use an ice pack\n- Rest up to 3 days"
+    doc = nlp(text)
+    got = [(h.topic, h.stance, text[h.start : h.end]) for h in find_advice(doc)]
+    assert got == [
+        ("activity", "avoid", "Cease intense activity"),
+        ("cold", "recommend", "Use an ice pack"),
+        ("rest", "limit", "Rest up to 3 days"),
+    ]
+
+
+@pytest.mark.parametrize("text", [t for t, _ in SHOULD_FIND])
+def test_offsets_slice_the_text(nlp: Language, text: str) -> None:
+    doc = nlp("Intro line.\n\n" + text + "  \nOutro.")
+    for hit in find_advice(doc):
+        evidence = doc.text[hit.start : hit.end]
+        assert 0 <= hit.start < hit.end <= len(doc.text)
+        assert evidence == evidence.strip() and evidence in text
+        assert hit.topic in TOPICS and hit.stance in STANCES
+
+
+def test_works_without_sentence_boundaries() -> None:
+    doc = spacy.blank("en")("Keep moving")
+    assert find_advice(doc) == [AdviceHit("activity", "recommend", 0, 11)]
+
+
+def test_rules_are_cached_per_vocab(nlp: Language) -> None:
+    assert advice._rules(nlp.vocab, False) is advice._rules(nlp.vocab, False)
+    assert advice._rules(nlp.vocab, False) is not advice._rules(spacy.blank("en").vocab, False)
+
+
+def test_lemma_patterns_only_when_asked() -> None:
+    assert not any("LEMMA" in spec for p in advice.phrase_patterns("keep+ moving") for spec in p)
+    assert any("LEMMA" in spec for p in advice.phrase_patterns("keep+ moving", use_lemma=True) for spec in p)
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(advice).failed == 0
+
+
+def test_lexicon_is_checked() -> None:
+    """A typo in a topic or stance name fails loudly instead of never matching."""
+    data = lexicons.load("advice")
+    advice._check(data)
+    with pytest.raises(ValueError, match="bad topic/stance"):
+        advice._check({**data, "conflicts": {"x": [["rest/recomend", "activity/recommend"]]}})
+
+
+# ------------------------------------------------------------------------------------ conflicts
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "label"),
+    [
+        (("rest", "limit"), ("activity", "recommend"), "rest vs activity"),
+        (("rest", "recommend"), ("activity", "recommend"), "rest vs activity"),
+        (("activity", "recommend"), ("rest", "limit"), "rest vs activity"),
+        (("rest", "recommend"), ("rest", "avoid"), "rest"),
+        (("rest", "limit"), ("rest", "avoid"), "rest"),
+        (("activity", "recommend"), ("activity", "avoid"), None),  # "cease intense activity" vs "keep moving"
+        (("heat", "limit"), ("cold", "limit"), "heat vs cold"),  # cold first then heat, against heat first
+        (("cold", "limit"), ("heat", "avoid"), "heat vs cold"),
+        (("heat", "recommend"), ("heat", "avoid"), "heat"),
+        (("medication", "recommend"), ("medication", "avoid"), "medication"),
+        (("doctor", "recommend"), ("doctor", "avoid"), "doctor"),
+        # agreement, or advice that can be followed together
+        (("rest", "limit"), ("rest", "limit"), None),
+        (("rest", "recommend"), ("rest", "limit"), None),
+        (("heat", "recommend"), ("cold", "recommend"), None),
+        (("heat", "recommend"), ("heat", "limit"), None),
+        (("rest", "recommend"), ("activity", "avoid"), None),
+        (("lifting", "recommend"), ("lifting", "avoid"), None),  # "lift with your legs" vs "avoid lifting"
+        (("posture", "recommend"), ("doctor", "recommend"), None),
+    ],
+)
+def test_conflict_table(a: tuple[str, str], b: tuple[str, str], label: str | None) -> None:
+    assert advice_conflict(a, b) == label
+    assert advice_conflict(AdviceHit(*a, 0, 1), AdviceHit(*b, 5, 9)) == label
+
+
+def test_rest_and_keep_moving_conflict_end_to_end(nlp: Language) -> None:
+    one = find_advice(nlp("Rest up to 3 days if the spasm was caused by muscle damage."))
+    other = find_advice(nlp("Whenever possible, it's advisable to maintain your regular daily activities."))
+    assert {advice_conflict(a, b) for a in one for b in other} == {"rest vs activity"}
+
+
+def test_cold_first_and_heat_first_conflict_end_to_end(nlp: Language) -> None:
+    cold_first = find_advice(nlp("Use cold therapy for two days. Hot therapy follows cold therapy."))
+    heat_first = find_advice(nlp("Use heat first, then ice."))
+    assert "heat vs cold" in {advice_conflict(a, b) for a in cold_first for b in heat_first}
+
+
+# ---------------------------------------------------------------------------------- the model
+
+
+@pytest.mark.model
+def test_trained_model_gives_the_same_advice(nlp: Language) -> None:
+    for name in MODEL_NAMES:
+        try:
+            model = spacy.load(name)
+            break
+        except OSError:
+            continue
+    else:
+        pytest.skip("no trained English model installed")
+    text = (
+        "Whenever possible, it's advisable to maintain your regular daily activities and keep moving.\n"
+        "Heavy lifting is a common cause of back spasms. Prolonged inactivity can stiffen your muscles.\n"
+        "- Cease intense activity\n- Apply an ice pack for up to 15 minutes every 2 hours\n"
+        "- Rest up to 3 days if the spasm was caused by muscle damage. Lie on your back and hold for 20 seconds.\n"
+        "It may also be necessary to visit a doctor. Bend at your knees when you pick up a box."
+    )
+    doc = model(text)
+    assert doc.has_annotation("LEMMA")
+    hits = find_advice(doc)
+    assert [(h.topic, h.stance) for h in hits] == [
+        ("activity", "recommend"),
+        ("activity", "avoid"),
+        ("cold", "recommend"),
+        ("rest", "limit"),
+        ("doctor", "recommend"),
+        ("lifting", "recommend"),
+    ]
+    assert all(text[h.start : h.end] == doc.text[h.start : h.end] for h in hits)
+    assert hits == find_advice(nlp(text))

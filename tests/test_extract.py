@@ -1,0 +1,168 @@
+"""Stage 2: names, polarity, attribution of doses and steps — on small articles written for each rule.
+
+Rules are tested on ``spacy.blank("en")`` where they do not need the model (quantities, advice:
+see their own test files); finding names and sentences needs the trained model's tags.
+"""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from pipeline.extract import extract_article
+from pipeline.extract.context import AVOID, CAUTION, RECOMMEND, polarity
+from pipeline.extract.mentions import find_names, name_pattern
+from pipeline.ingest import clean
+from pipeline.models import Extraction, Source
+
+
+def run(text: str, nlp) -> Extraction:
+    article = clean(Source("t", "t.txt", "", "ok", "", None, len(text)), text)
+    return extract_article(article, nlp(article.clean_text))
+
+
+def names(text: str, nlp) -> list[str]:
+    article = clean(Source("t", "t.txt", "", "ok", "", None, len(text)), text)
+    return [h.name for h in find_names(nlp(article.clean_text), article.blocks)]
+
+
+def test_name_pattern_is_case_and_hyphen_and_number_blind() -> None:
+    nlp = spacy.blank("en")
+    from spacy.matcher import Matcher
+
+    matcher = Matcher(nlp.vocab)
+    matcher.add("X", [name_pattern("knee-to-chest stretch")])
+    for text in ["Knees-to-Chest Stretch", "knee to chest stretches", "KNEE-TO-CHEST STRETCH"]:
+        assert matcher(nlp(text)), text
+    assert not matcher(nlp("knee and chest stretch"))
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The pelvic tilt is one of the best moves.", ["pelvic tilt"]),
+        ("Try the bridge exercise every morning.", ["bridge exercise"]),
+        ("This knee-to-chest stretch can ease tension.", ["knee-to-chest stretch"]),
+        ("This hip mobility exercise helps the joints.", ["hip mobility exercise"]),
+        ("The Donkey Kick Stretch is also useful.", ["Donkey Kick Stretch"]),
+        ("Lying lateral leg lifts work the hip.", ["Lying lateral leg lifts"]),
+        ("Standing hamstring stretches help too.", ["Standing hamstring stretches"]),
+        ("Wall Sits\n\nLean into the wall and slide down.", ["Wall Sits"]),
+        ("3. Bird Dog\n\nKneel on all fours.", ["Bird Dog"]),
+        ("Avoid Toe Touches\n\nThey strain the discs.", ["Toe Touches"]),
+        ("Seated Piriformis Stretch Workout\n\nCross one ankle over the knee.", ["Seated Piriformis Stretch"]),
+    ],
+)
+def test_names_are_found(text: str, expected: list[str], nlp) -> None:
+    assert names(text, nlp) == expected
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Top Exercises for Back Spasms\n\nMany people have back pain.",
+        "Stretches For Lower Back Muscles help many people.",
+        "These back exercises bring blood flow to the area.",
+        "The cat and cow is a great spine mobility exercise.",
+        "This stretch is wonderful for the upper back.",
+        "Round your back, the way a pet cat stretches by rounding its back.",
+        "Keep a slight forward tilt of the hips.",
+        "Do back-strengthening and stretching exercises twice a week.",
+        "An abrupt rotation of the trunk can trigger a spasm.",
+        "Safety Tips\n\nGo slowly.",
+    ],
+)
+def test_non_names_are_not_found(text: str, nlp) -> None:
+    found = names(text, nlp)
+    assert all(n.lower() not in {"spine mobility exercise", "stretch", "cat stretches", "forward tilt",
+                                 "abrupt rotation", "safety tips"} for n in found), found
+    if "cat and cow" not in text:
+        assert found == []
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("sentence", "name", "expected"),
+    [
+        ("Avoid toe touches when your back hurts.", "toe touches", AVOID),
+        ("Do not do sit-ups or toe touches.", "toe touches", AVOID),
+        ("Toe touches should be avoided after an injury.", "Toe touches", AVOID),
+        ("Prevent leg lifts while the pain lasts.", "leg lifts", AVOID),
+        ("Avoid slouching, but do the bridge daily.", "bridge", RECOMMEND),
+        ("The bridge helps prevent spasms.", "bridge", RECOMMEND),
+        ("Do not force the hamstring stretch.", "hamstring stretch", RECOMMEND),
+        ("If the pain worsens, stop doing the bridge.", "bridge", CAUTION),
+        ("Instead of toe touches, try the knee-to-chest stretch.", "toe touches", AVOID),
+    ],
+)
+def test_polarity_follows_scope(sentence: str, name: str, expected: str, nlp) -> None:
+    doc = nlp(sentence)
+    start = sentence.index(name)
+    span = doc.char_span(start, start + len(name))
+    assert polarity(doc, span.start, span.end) == expected
+
+
+def dose_of(extraction: Extraction) -> dict[str, list[tuple]]:
+    by_mention = {m.mention_id: m.name for m in extraction.mentions}
+    out: dict[str, list[tuple]] = {}
+    for d in extraction.dosages:
+        out.setdefault(by_mention[d.mention_id], []).append((d.attribute, d.min_value, d.max_value, d.per_side))
+    return out
+
+
+@pytest.mark.model
+def test_dose_before_the_name_belongs_to_the_paragraphs_exercise(nlp) -> None:
+    text = ("Perform this routine once in the morning and once in the evening. "
+            "This knee-to-chest stretch can help the hips.\n")
+    assert dose_of(run(text, nlp)) == {"knee-to-chest stretch": [("per_day", 2.0, 2.0, False)]}
+
+
+@pytest.mark.model
+def test_section_owns_its_doses_and_side_cues(nlp) -> None:
+    text = ("Bird Dog\n\nKneel on all fours. Hold it for three to five seconds. Swap, extending the other arm.\n\n"
+            "Wall Sits\n\nSlide down the wall. Repeat 8 to 12 times.\n")
+    doses = dose_of(run(text, nlp))
+    assert doses["Bird Dog"] == [("hold_s", 3.0, 5.0, True)]
+    assert doses["Wall Sits"] == [("reps", 8.0, 12.0, False)]
+
+
+@pytest.mark.model
+def test_an_avoided_exercise_gets_no_dose(nlp) -> None:
+    text = ("Avoid Leg Lifts\n\nLifting both legs strains the core. Instead lie with one knee bent, "
+            "lift the straight leg and repeat 10 times.\n")
+    extraction = run(text, nlp)
+    assert [m.polarity for m in extraction.mentions] == ["avoid"]
+    assert extraction.dosages == () and extraction.steps == ()
+
+
+@pytest.mark.model
+def test_a_dose_for_all_exercises_applies_to_each(nlp) -> None:
+    text = ("Pelvic Tilt\n\nTilt the pelvis back.\n\nBridge\n\nLift the hips.\n\n"
+            "Tips\n\nDo each exercise twice a day.\n")
+    doses = dose_of(run(text, nlp))
+    assert doses == {"Pelvic Tilt": [("per_day", 2.0, 2.0, False)], "Bridge": [("per_day", 2.0, 2.0, False)]}
+
+
+@pytest.mark.model
+def test_steps_come_from_the_list_or_from_instructions(nlp) -> None:
+    listed = run("Pelvic Tilt\n\n1. Lie on your back.\n2. Tighten your belly.\n3. Hold for 5 seconds.\n", nlp)
+    assert [s.step_no for s in listed.steps] == [1, 2, 3]
+    prose = run("Bird Dog\n\nThis builds balance. Kneel on all fours. Slowly extend one arm. It feels good.\n", nlp)
+    assert [s.evidence for s in prose.steps] == ["Kneel on all fours.", "Slowly extend one arm."]
+
+
+@pytest.mark.model
+def test_every_fact_quotes_the_raw_text(nlp) -> None:
+    raw = ("Kid’s Posture\n\nHold this pose for 20 to 30 secs. Pin On Yoga Ideas\n\n"
+           "Hamstring Stretch\n\n  1- Lie down.\n  2- Hold for 15 secs, for each leg.\n")
+    article = clean(Source("t", "t.txt", "", "ok", "", None, len(raw)), raw)
+    extraction = extract_article(article, nlp(article.clean_text))
+    assert extraction.mentions and extraction.dosages and extraction.steps
+    for m in extraction.mentions:
+        assert raw[m.char_start : m.char_end] == m.surface
+    for row in (*extraction.dosages, *extraction.steps, *extraction.advice):
+        assert raw[row.char_start : row.char_end] == row.evidence
+    assert extraction.mentions[0].surface == "Kid’s Posture"
+    assert any(d.evidence.endswith("30 secs") for d in extraction.dosages)

