@@ -230,8 +230,13 @@ def words_align(a: str, b: str) -> bool:
     >>> words_align("knee to chest", "knee to chest back"), words_align("hip hike", "hip hinge")
     (True, False)
     """
-    short, long = sorted((a.split(), b.split()), key=len)
-    return all(any(fuzz.ratio(w, v) >= WORD_THRESHOLD for v in long) for w in short)
+    def covered(short: list[str], long: list[str]) -> bool:
+        return all(any(fuzz.ratio(w, v) >= WORD_THRESHOLD for v in long) for w in short)
+
+    wa, wb = a.split(), b.split()
+    if len(wa) == len(wb):  # neither is the shorter: both must align, so the relation is symmetric
+        return covered(wa, wb) and covered(wb, wa)
+    return covered(*sorted((wa, wb), key=len))
 
 
 def fuzzy_match(a: str, b: str) -> float | None:

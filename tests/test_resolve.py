@@ -488,3 +488,13 @@ def test_name_rules_groups_do_not_overlap() -> None:
     for g, h in combinations(groups, 2):
         assert not g & h
     assert not set().union(*groups) & name_rules().generic_words
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["knee", "back", "hip", "chest", "stretch", "lift", "leg", "side"]), min_size=1,
+                max_size=4),
+       st.lists(st.sampled_from(["knee", "back", "hip", "chest", "stretch", "lift", "leg", "side"]), min_size=1,
+                max_size=4))
+def test_fuzzy_match_is_symmetric(a: list[str], b: list[str]) -> None:
+    x, y = " ".join(a), " ".join(b)
+    assert (fuzzy_match(x, y) is None) == (fuzzy_match(y, x) is None)
