@@ -12,8 +12,9 @@ the design of medspaCy's ConText:
    backward or both, and its scope ends at a terminator ("but", "however", ";"), at the end of the
    sentence or line, at ``max_scope`` tokens, or at a cue of a stance it is ``terminated_by``.
 3. A target covered by no cue is **not advice**: a sentence that merely mentions heat or lifting
-   says nothing about doing it. A target covered by an ignore cue is dropped: causes are not advice,
-   so "Prolonged inactivity can stiffen your muscles" is read as a cause, not as advice to move.
+   says nothing about doing it. A target covered by an ignore cue is dropped (unless a limit covers
+   it too): causes are not advice, so "Prolonged inactivity can stiffen your muscles" is read as a
+   cause, not as advice to move.
    Exercise instructions ("Hold for 20 seconds", "Lie on your back") hold no targets; targets that
    instructions do use ("rest your hips back") are excluded by their neighbouring words.
 
@@ -43,8 +44,9 @@ IGNORE = "ignore"
 DIRECTIONS = ("forward", "backward", "both")
 
 # When cues disagree about one target, the first stance here wins. Limit qualifies the others ("do not
-# stay in bed more than a day or two" limits rest rather than forbidding it), and avoid outranks the
-# plain imperative that a negated verb still looks like.
+# stay in bed more than a day or two" limits rest rather than forbidding it, and "too much rest can
+# weaken you" is a limit even though it names a cause), and avoid outranks the plain imperative that
+# a negated verb still looks like.
 _PRIORITY = ("limit", "avoid", "recommend")
 # A negative target names the wrong way to do a topic ("slouching"): avoiding or limiting it is
 # advice for the topic; recommending it is not something articles say, so it is dropped.
@@ -286,7 +288,7 @@ class _Context:
     """What decides whether a verb in a segment is an imperative."""
 
     targets: Sequence[_Match]
-    verb_ends: set[int]
+    verb_ends: frozenset[int]
     not_imperative_after: frozenset[str]
 
 
@@ -423,7 +425,8 @@ def find_advice(doc: Doc) -> list[AdviceHit]:
             and _word(doc, t.end, lo, hi) not in t.meta.not_after
         )
         candidates = _inside(all_cues, lo, hi)
-        context = _Context(targets, {c.end for c in candidates if c.meta.imperative}, rules.not_imperative_after)
+        verb_ends = frozenset(c.end for c in candidates if c.meta.imperative)
+        context = _Context(targets, verb_ends, rules.not_imperative_after)
         cues = _longest(c for c in candidates if not c.meta.imperative or _is_imperative(doc, c, lo, hi, context))
         hits.extend(_segment_hits(doc, lo, hi, targets, cues, _inside(all_terms, lo, hi), rules))
     return sorted(hits, key=lambda h: (h.start, h.end, h.topic, h.stance))
