@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -9,11 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from pipeline import __version__, lexicons
+from pipeline.cache import ExtractionCache
 from pipeline.conflicts import Conflict, find_conflicts
-from pipeline.errors import NoUsableArticles
-from pipeline.extract import extract
+from pipeline.errors import NoUsableArticles, UserError
+from pipeline.extract import extract_each, merge
 from pipeline.ingest import ingest
 from pipeline.kb import frame, write_kb
 from pipeline.models import (
@@ -44,6 +47,8 @@ class BuildReport:
     n_files: int = 0
     n_ok: int = 0
     n_words: int = 0
+    n_extracted: int = 0
+    n_cached: int = 0
     rejected: list[Source] = field(default_factory=list)
     stale_reviews: list[Review] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -88,37 +93,94 @@ def tables_of(ingested: Ingested, extraction: Extraction, resolution: Resolution
     }
 
 
-def build(raw_dir: Path, kb_path: Path, reviews_path: Path | None = None,
-          progress: Progress | None = None) -> BuildReport:
+def default_jobs(n_articles: int) -> int:
+    """Worker processes worth starting: one per core, but none for a handful of articles."""
+    return max(1, min(os.cpu_count() or 1, n_articles // 100))
+
+
+@contextmanager
+def build_lock(kb_path: Path, wait_seconds: float, say: Progress):
+    """Hold the KB's lock: a second build waits for the first (up to ``wait_seconds``), then gives up."""
+    lock = FileLock(kb_path.with_name(kb_path.name + ".lock"))
+    kb_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        say(f"waiting for another build of {kb_path} to finish (up to {wait_seconds:g} s)")
+        try:
+            lock.acquire(timeout=wait_seconds)
+        except Timeout:
+            raise UserError(f"Another build of {kb_path} is still running (lock {lock.lock_file}); "
+                            "try again when it has finished.") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _extract(ingested: Ingested, report: BuildReport, cache: ExtractionCache | None, jobs: int | None,
+             say: Progress) -> Extraction:
+    """Extraction of every article, from the cache where it holds the article's current bytes."""
+    cached = {a.source_id: cache.get(a.source) for a in ingested.articles} if cache else {}
+    todo = [a for a in ingested.articles if cached.get(a.source_id) is None]
+    report.n_cached, report.n_extracted = len(ingested.articles) - len(todo), len(todo)
+    fresh: dict[str, Extraction] = {}
+    if todo:
+        shown = {-1}
+
+        def tick(done: int, total: int) -> None:
+            tenth = done * 10 // total
+            if tenth not in shown:
+                shown.add(tenth)
+                say(f"extract: {done} of {total} articles")
+
+        results = extract_each(todo, load_nlp(), jobs or default_jobs(len(todo)), tick)
+        for article, extraction in zip(todo, results, strict=True):
+            fresh[article.source_id] = extraction
+            if cache:
+                cache.put(article.source, extraction)
+    return merge(cached.get(a.source_id) or fresh[a.source_id] for a in ingested.articles)
+
+
+def build(raw_dir: Path, kb_path: Path, reviews_path: Path | None = None, progress: Progress | None = None, *,
+          cache_dir: Path | None = None, jobs: int | None = None, wait_seconds: float = 600) -> BuildReport:
     """Build the KB at ``kb_path`` from the articles in ``raw_dir``, applying the verdicts in ``reviews_path``.
 
-    Raises ``NoUsableArticles`` (and leaves any existing KB untouched) when no file is usable.
+    ``cache_dir`` keeps per-article extraction results between builds; ``jobs`` is the number of
+    extraction processes (default: by the number of articles and cores). Two builds of one KB never
+    run at once: the second waits up to ``wait_seconds``. Raises ``NoUsableArticles`` (and leaves any
+    existing KB untouched) when no file is usable.
     """
     say = progress or (lambda _msg: None)
     report = BuildReport()
     reviews = load_reviews(reviews_path) if reviews_path else ()
-    with report.timed("ingest"):
-        ingested = ingest(raw_dir)
-    report.n_files = len(ingested.sources)
-    report.n_ok = len(ingested.articles)
-    report.rejected = [s for s in ingested.sources if s.status != "ok"]
-    report.n_words = sum(len(a.clean_text.split()) for a in ingested.articles)
-    say(f"ingest: {report.n_ok} of {report.n_files} files usable")
-    if not ingested.articles:
-        raise NoUsableArticles(
-            f"No usable article in {raw_dir} ({report.n_files} files found); the previous KB was kept."
-        )
-    with report.timed("extract"):
-        extraction = extract(ingested.articles, load_nlp())
-    say(f"extract: {len(extraction.mentions)} mentions, {len(extraction.dosages)} doses")
-    with report.timed("resolve"):
-        resolution = resolve(extraction.mentions)
-        conflicts = find_conflicts(extraction, resolution)
-    say(f"resolve: {len(resolution.exercises)} exercises, {len(conflicts)} conflicts")
-    live = {c.conflict_id for c in conflicts}
-    report.stale_reviews = [r for r in reviews if r.conflict_id not in live]
-    tables = tables_of(ingested, extraction, resolution, conflicts, reviews)
-    with report.timed("load"):
-        write_kb(kb_path, tables)
+    with build_lock(kb_path, wait_seconds, say):
+        with report.timed("ingest"):
+            ingested = ingest(raw_dir)
+        report.n_files = len(ingested.sources)
+        report.n_ok = len(ingested.articles)
+        report.rejected = [s for s in ingested.sources if s.status != "ok"]
+        report.n_words = sum(len(a.clean_text.split()) for a in ingested.articles)
+        say(f"ingest: {report.n_ok} of {report.n_files} files usable")
+        if not ingested.articles:
+            raise NoUsableArticles(
+                f"No usable article in {raw_dir} ({report.n_files} files found); the previous KB was kept."
+            )
+        cache = ExtractionCache(cache_dir) if cache_dir else None
+        if cache:
+            cache.prune()
+        with report.timed("extract"):
+            extraction = _extract(ingested, report, cache, jobs, say)
+        say(f"extract: {len(extraction.mentions)} mentions, {len(extraction.dosages)} doses "
+            f"({report.n_extracted} articles extracted, {report.n_cached} from the cache)")
+        with report.timed("resolve"):
+            resolution = resolve(extraction.mentions)
+            conflicts = find_conflicts(extraction, resolution)
+        say(f"resolve: {len(resolution.exercises)} exercises, {len(conflicts)} conflicts")
+        live = {c.conflict_id for c in conflicts}
+        report.stale_reviews = [r for r in reviews if r.conflict_id not in live]
+        tables = tables_of(ingested, extraction, resolution, conflicts, reviews)
+        with report.timed("load"):
+            write_kb(kb_path, tables)
     report.counts = {name.removeprefix("src_"): len(df) for name, df in tables.items() if name.startswith("src_")}
     return report

@@ -33,6 +33,9 @@ def _group() -> None:
 
 
 KbOpt = Annotated[Path, typer.Option("--kb", help="The DuckDB knowledge-base file.")]
+JOBS_HELP = "Extraction processes (0: chosen by the number of cores and articles)."
+CACHE_HELP = "Reuse the extraction of unchanged articles (kept in .cache beside the KB)."
+WAIT_HELP = "Seconds to wait for another build of the same KB before giving up."
 ReviewsOpt = Annotated[Path, typer.Option("--reviews", help="Reviewers' verdicts (CSV, kept in git).")]
 
 
@@ -60,13 +63,17 @@ def build(
     raw: RawOpt = config.RAW_DIR,
     kb: KbOpt = config.KB_PATH,
     reviews: ReviewsOpt = config.REVIEWS_PATH,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help=JOBS_HELP)] = 0,
+    use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help=CACHE_HELP)] = True,
+    wait: Annotated[float, typer.Option("--wait", min=0, help=WAIT_HELP)] = 600,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
     """Build the knowledge base from every article in the raw folder."""
     from pipeline.build import build as run_build
 
     say = (lambda _m: None) if quiet else (lambda m: typer.echo(m, err=True))
-    report = run_build(raw, kb, reviews, progress=say)
+    report = run_build(raw, kb, reviews, progress=say, cache_dir=kb.parent / ".cache" if use_cache else None,
+                       jobs=jobs or None, wait_seconds=wait)
     for s in report.rejected:
         say(f"skipped {s.path}: {s.status}: {s.status_detail}")
     for r in report.stale_reviews:

@@ -35,10 +35,14 @@ def frame(records: Sequence[object], cls: type) -> pd.DataFrame:
 
 
 def write_kb(kb_path: Path, tables: Mapping[str, pd.DataFrame]) -> None:
-    """Create a fresh KB at ``kb_path`` from base-table frames, atomically replacing any old one."""
+    """Create a fresh KB at ``kb_path`` from base-table frames, atomically replacing any old one.
+
+    The caller holds the build lock, so temporary files of other builds are stale and removed.
+    """
     kb_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in kb_path.parent.glob(f".{kb_path.name}.*.tmp"):  # left by a killed build; we hold the lock
+        _remove(stale)
     tmp = kb_path.with_name(f".{kb_path.name}.{os.getpid()}.tmp")
-    _remove(tmp)
     try:
         con = duckdb.connect(str(tmp))
         try:

@@ -16,8 +16,11 @@ Every record carries raw offsets through ``Article.raw_span``.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -34,6 +37,9 @@ from pipeline.resolve import core_name
 # Attributes whose count is per side when the exercise is done on each side in turn.
 _SIDED = frozenset({"hold_s", "reps", "hold_target_s", "reps_target", "sets"})
 BATCH_SIZE = 64
+# Articles per unit of work handed to a worker process: large enough to batch well in nlp.pipe,
+# small enough to show progress and balance two cores.
+CHUNK = 64
 
 
 @dataclass(frozen=True)
@@ -205,9 +211,9 @@ def extract_article(article: Article, doc: Doc) -> Extraction:
     return _ArticleExtractor(article, doc).run()
 
 
-def docs_of(articles: Sequence[Article], nlp: Language, n_process: int = 1) -> Iterator[Doc]:
+def docs_of(articles: Sequence[Article], nlp: Language) -> Iterator[Doc]:
     """spaCy docs of the articles' cleaned texts, batched."""
-    return nlp.pipe((a.clean_text for a in articles), batch_size=BATCH_SIZE, n_process=n_process)
+    return nlp.pipe((a.clean_text for a in articles), batch_size=BATCH_SIZE)
 
 
 def merge(parts: Iterable[Extraction]) -> Extraction:
@@ -221,7 +227,38 @@ def merge(parts: Iterable[Extraction]) -> Extraction:
     return Extraction(tuple(mentions), tuple(steps), tuple(dosages), tuple(advice))
 
 
-def extract(articles: Sequence[Article], nlp: Language, n_process: int = 1) -> Extraction:
-    """Extract mentions, steps, dosages and advice from every article."""
-    return merge(extract_article(a, d) for a, d in zip(articles, docs_of(articles, nlp, n_process), strict=True))
+# The model of the parent process, inherited by forked workers so that none loads it again.
+_WORKER_NLP: Language | None = None
 
+
+def _extract_chunk(articles: Sequence[Article]) -> list[Extraction]:
+    assert _WORKER_NLP is not None
+    return [extract_article(a, d) for a, d in zip(articles, docs_of(articles, _WORKER_NLP), strict=True)]
+
+
+def extract_each(articles: Sequence[Article], nlp: Language, jobs: int = 1,
+                 progress: Callable[[int, int], None] | None = None) -> list[Extraction]:
+    """One extraction per article, in order, using ``jobs`` processes; the result does not depend on ``jobs``.
+
+    Workers are forked after the model is loaded, so they share it instead of loading it again.
+    """
+    global _WORKER_NLP
+    chunks = [articles[i : i + CHUNK] for i in range(0, len(articles), CHUNK)]
+    parallel = jobs > 1 and len(chunks) > 1
+    out: list[Extraction] = []
+    _WORKER_NLP = nlp
+    try:
+        with (ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+              if parallel else contextlib.nullcontext()) as pool:
+            for part in (pool.map if pool else map)(_extract_chunk, chunks):
+                out.extend(part)
+                if progress:
+                    progress(len(out), len(articles))
+        return out
+    finally:
+        _WORKER_NLP = None
+
+
+def extract(articles: Sequence[Article], nlp: Language, jobs: int = 1) -> Extraction:
+    """Extract mentions, steps, dosages and advice from every article."""
+    return merge(extract_each(articles, nlp, jobs))

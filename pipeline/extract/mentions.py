@@ -2,8 +2,8 @@
 
 Two kinds of evidence, both data-driven:
 
-- the domain's name lexicon (``resources/exercises.json``): every name and alias becomes a token
-  pattern for spaCy's ``Matcher`` (hyphens optional, plural or singular), so "Knees-to-Chest",
+- the domain's name lexicon (``resources/exercises.json``): every name and alias is looked for
+  token by token (hyphens optional, plural or singular, indexed by first word), so "Knees-to-Chest",
   "knee to chest" and "knees to chest" all hit; a hit is widened over the modifiers before it
   ("Lying Lateral" + "Leg Lifts") and the generic words and head after it ("Back Stretch");
 - a name rule for names the lexicon lacks (``resources/mention_rules.json``): a run of modifiers
@@ -21,10 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
-from spacy.vocab import Vocab
 
 from pipeline import lexicons
 from pipeline.models import Block
@@ -87,10 +85,10 @@ def lexicon_names() -> list[str]:
     return sorted(set(names))
 
 
-def _inflections(word: str) -> list[str]:
-    """'knee' → knee, knees, kneees?… only the forms a plural or singular can take.
+def _inflections(word: str) -> frozenset[str]:
+    """The forms a word takes as singular or plural, so "knee" also finds "knees" and "touch" "touches".
 
-    >>> _inflections("touch")
+    >>> sorted(_inflections("touch"))
     ['touch', 'touches', 'touchs']
     """
     forms = {word}
@@ -102,29 +100,64 @@ def _inflections(word: str) -> list[str]:
             forms.add(word[:-2])
         if word.endswith("y"):
             forms.add(word[:-1] + "ies")
-    return sorted(forms)
+    return frozenset(forms)
 
 
-def name_pattern(name: str) -> list[dict]:
-    """A Matcher pattern for a lexicon name: case-insensitive, hyphens optional, any number.
+def name_words(name: str) -> list[str]:
+    """A lexicon name as the words spaCy's tokenizer makes of it, hyphens left out.
 
-    "knee-to-chest stretch" matches "Knees-to-Chest Stretch", "knee to chest stretches".
+    >>> name_words("Child's knee-to-chest")
+    ['child', "'s", 'knee', 'to', 'chest']
     """
-    tokens = re.findall(r"'s|[A-Za-z0-9]+", name.lower())
-    pattern: list[dict] = []
-    for i, tok in enumerate(tokens):
-        if i and tok != "'s":
-            pattern.append({"ORTH": "-", "OP": "?"})
-        pattern.append({"LOWER": {"IN": _inflections(tok) if i == len(tokens) - 1 else [tok, *_inflections(tok)]}})
-    return pattern
+    return re.findall(r"'s|[a-z0-9]+", name.lower())
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """Names indexed by every form of their first word, for one pass over a document's tokens."""
+
+    by_first: dict[str, tuple[tuple[frozenset[str], ...], ...]]
 
 
 @cache
-def _lexicon_matcher(vocab: Vocab) -> Matcher:
-    matcher = Matcher(vocab)
+def _lexicon() -> _Lexicon:
+    by_first: dict[str, set[tuple[frozenset[str], ...]]] = {}
     for name in lexicon_names():
-        matcher.add("EXERCISE", [name_pattern(name)])
-    return matcher
+        words = name_words(name)
+        if not words:
+            continue
+        forms = tuple(_inflections(w) if w != "'s" else frozenset({"'s"}) for w in words)
+        for first in forms[0]:
+            by_first.setdefault(first, set()).add(forms)
+    return _Lexicon({k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()})
+
+
+def lexicon_spans(doc: Doc) -> list[Span]:
+    """Every lexicon name in ``doc`` (case-insensitive, hyphens optional, singular or plural), longest first.
+
+    A scan indexed by first word: far cheaper than a ``Matcher`` with a pattern per alias, because
+    only tokens that can begin a name are tried.
+    """
+    by_first = _lexicon().by_first
+    lowers = [t.lower_ for t in doc]
+    found = []
+    for i, low in enumerate(lowers):
+        candidates = by_first.get(low)
+        if not candidates:
+            continue
+        for forms in candidates:
+            j, k = i, 0
+            while k < len(forms) and j < len(lowers):
+                if lowers[j] == "-" and k:
+                    j += 1
+                    continue
+                if lowers[j] not in forms[k]:
+                    break
+                j, k = j + 1, k + 1
+            if k == len(forms):
+                found.append(doc[i:j])
+                break
+    return filter_spans(found)
 
 
 _FINITE_VERB_TAGS = frozenset({"VB", "VBZ", "VBD", "VBP", "MD"})
@@ -254,7 +287,7 @@ def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
     """Every exercise name in ``doc`` (the cleaned text of an article whose layout is ``blocks``)."""
     w = _words()
     sentences = _sentence_bounds(doc)
-    raw_hits = filter_spans([doc[s:e] for _, s, e in _lexicon_matcher(doc.vocab)(doc)])
+    raw_hits = lexicon_spans(doc)
     headings = _heading_hits(doc, blocks, raw_hits, w)
     heading_chars = [(b.start, b.end) for b in blocks if b.kind == "heading"]
 
