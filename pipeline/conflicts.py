@@ -9,6 +9,12 @@
 - ``advice``: non-exercise advice that disagrees (rest for days against keep moving), as decided by
   the advice table in ``resources/advice.json``.
 
+Sources that say the same thing form a group. Two disagreeing groups give one conflict per pair of
+sources while that is at most ``PAIRWISE_LIMIT`` pairs; beyond it (hundreds of articles repeating
+one figure) they give one conflict between the first source of each group, and ``also_a``/``also_b``
+name the others — so the number of conflicts grows with the number of distinct positions, not with
+the square of the number of sources.
+
 Conflict ids hash what the conflict is (kind, exercise, topic, sources, values), so they are stable
 across rebuilds of the same inputs and a reviewer's verdict finds its conflict again.
 """
@@ -20,7 +26,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, product
 
 from pipeline.extract.advice import advice_conflict
 from pipeline.models import Advice, Dosage, Extraction, Mention, Resolution
@@ -29,6 +35,7 @@ UNITS = {
     "hold_s": "s hold", "hold_target_s": "s hold (target)", "total_s": "s in all", "reps": "reps",
     "reps_target": "reps (target)", "sets": "sets", "per_day": "times a day", "per_week": "times a week",
 }
+PAIRWISE_LIMIT = 25
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,19 @@ class Conflict:
     char_end_a: int
     char_start_b: int
     char_end_b: int
+    also_a: tuple[str, ...] = ()
+    also_b: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What one source says on a topic, with the quote that shows it."""
+
+    source_id: str
+    value: str
+    evidence: str
+    char_start: int
+    char_end: int
 
 
 def _id(*parts: object) -> str:
@@ -76,26 +96,43 @@ def describe(attribute: str, lo: float | None, hi: float | None, per_side: bool)
     return f"{amount} {UNITS[attribute]}" + (" per side" if per_side else "")
 
 
-@dataclass(frozen=True)
-class _Range:
-    lo: float
-    hi: float
-    rows: tuple[Dosage, ...]
+def _between(kind: str, exercise: str | None, topic: str, side_a: Sequence[_Claim],
+             side_b: Sequence[_Claim]) -> list[Conflict]:
+    """Conflicts between two groups of sources that disagree (each group sorted by source id)."""
 
-    @property
-    def per_side(self) -> bool:
-        return any(d.per_side for d in self.rows)
+    def conflict(a: _Claim, b: _Claim, also_a: tuple[str, ...] = (), also_b: tuple[str, ...] = ()) -> Conflict:
+        first, second = (a, b) if a.source_id <= b.source_id else (b, a)
+        if first is not a:
+            also_a, also_b = also_b, also_a
+        return Conflict(_id(kind, exercise, topic, first.source_id, second.source_id, first.value, second.value),
+                        exercise, topic, kind, first.source_id, second.source_id, first.value, second.value,
+                        first.evidence, second.evidence, first.char_start, first.char_end,
+                        second.char_start, second.char_end, also_a, also_b)
 
-    def text(self, attribute: str) -> str:
-        lo = None if self.lo == 0 and all(d.min_value is None for d in self.rows) else self.lo
-        hi = None if math.isinf(self.hi) else self.hi
-        return describe(attribute, lo, hi, self.per_side)
+    pairs = [(a, b) for a, b in product(side_a, side_b) if a.source_id != b.source_id]
+    if len(pairs) <= PAIRWISE_LIMIT:
+        return [conflict(a, b) for a, b in pairs]
+    if not pairs:
+        return []
+    a, b = pairs[0]
+    return [conflict(a, b, tuple(c.source_id for c in side_a if c is not a),
+                     tuple(c.source_id for c in side_b if c is not b))]
 
 
-def _hull(rows: Sequence[Dosage]) -> _Range:
+# -- doses -----------------------------------------------------------------------------------------
+
+def _hull(rows: Sequence[Dosage]) -> tuple[float, float]:
     lo = min(0.0 if d.min_value is None else d.min_value for d in rows)
     hi = max(math.inf if d.max_value is None else d.max_value for d in rows)
-    return _Range(lo, hi, tuple(rows))
+    return lo, hi
+
+
+def _dose_claim(attribute: str, rows: Sequence[Dosage]) -> tuple[tuple[float, float], _Claim]:
+    lo, hi = _hull(rows)
+    shown_lo = None if lo == 0 and all(d.min_value is None for d in rows) else lo
+    value = describe(attribute, shown_lo, None if math.isinf(hi) else hi, any(d.per_side for d in rows))
+    first = rows[0]
+    return (lo, hi), _Claim(first.source_id, value, first.evidence, first.char_start, first.char_end)
 
 
 def _dosage_conflicts(dosages: Iterable[Dosage], exercise_of: dict[str, str]) -> list[Conflict]:
@@ -104,69 +141,70 @@ def _dosage_conflicts(dosages: Iterable[Dosage], exercise_of: dict[str, str]) ->
         grouped[(exercise_of[d.mention_id], d.attribute)][d.source_id].append(d)
     out = []
     for (exercise, attribute), by_source in sorted(grouped.items()):
-        for sa, sb in combinations(sorted(by_source), 2):
-            a, b = _hull(by_source[sa]), _hull(by_source[sb])
-            if a.hi < b.lo or b.hi < a.lo:
-                va, vb = a.text(attribute), b.text(attribute)
-                ea, eb = a.rows[0], b.rows[0]
-                out.append(Conflict(_id("numeric_disjoint", exercise, attribute, sa, sb, va, vb), exercise, attribute,
-                                    "numeric_disjoint", sa, sb, va, vb, ea.evidence, eb.evidence,
-                                    ea.char_start, ea.char_end, eb.char_start, eb.char_end))
+        positions: dict[tuple[float, float], list[_Claim]] = defaultdict(list)
+        for source in sorted(by_source):
+            hull, claim = _dose_claim(attribute, by_source[source])
+            positions[hull].append(claim)
+        for (ra, ca), (rb, cb) in combinations(sorted(positions.items()), 2):
+            if ra[1] < rb[0] or rb[1] < ra[0]:
+                out.extend(_between("numeric_disjoint", exercise, attribute, ca, cb))
     return out
 
+
+# -- polarity --------------------------------------------------------------------------------------
 
 def _polarity_conflicts(mentions: Iterable[Mention], exercise_of: dict[str, str],
                         related: dict[str, set[str]], names: dict[str, str]) -> list[Conflict]:
     by_key: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     for m in mentions:
         by_key[(exercise_of[m.mention_id], m.source_id)].append(m)
-    stance = {k: ("avoid" if any(m.polarity == "avoid" for m in ms) else "recommend") for k, ms in by_key.items()}
+    avoided: dict[str, list[_Claim]] = defaultdict(list)
+    recommended: dict[str, list[_Claim]] = defaultdict(list)
+    for (exercise, source), ms in sorted(by_key.items()):
+        avoid = next((m for m in ms if m.polarity == "avoid"), None)
+        m = avoid or ms[0]
+        verb = "avoid" if avoid else "recommend"
+        claim = _Claim(source, f"{verb} {names[exercise]}", m.surface, m.char_start, m.char_end)
+        (avoided if avoid else recommended)[exercise].append(claim)
     out = []
-    for (exercise, source), s in sorted(stance.items()):
-        if s != "avoid":
-            continue
+    for exercise, side_a in sorted(avoided.items()):
         for other in sorted({exercise} | related.get(exercise, set())):
-            for (ex_b, source_b), s_b in sorted(stance.items()):
-                if ex_b != other or source_b == source or s_b != "recommend":
-                    continue
-                ma = next(m for m in by_key[(exercise, source)] if m.polarity == "avoid")
-                mb = by_key[(ex_b, source_b)][0]
-                va, vb = f"avoid {names[exercise]}", f"recommend {names[ex_b]}"
-                out.append(Conflict(_id("polarity", exercise, source, source_b, va, vb), exercise, "polarity",
-                                    "polarity", source, source_b, va, vb, ma.surface, mb.surface,
-                                    ma.char_start, ma.char_end, mb.char_start, mb.char_end))
+            if recommended.get(other):
+                out.extend(_between("polarity", exercise, "polarity", side_a, recommended[other]))
     return out
 
 
-def _advice_conflicts(advice: Sequence[Advice]) -> list[Conflict]:
-    """One conflict per disagreeing (label, pair of sources), on the first quotes that show it.
+# -- advice ----------------------------------------------------------------------------------------
 
-    Two stances on the same topic only conflict when neither source holds the other's stance too:
-    a source that says "cease intense activity" and "short walks help" is not against "keep moving".
+def _advice_conflicts(advice: Sequence[Advice]) -> list[Conflict]:
+    """Advice positions (topic, stance) held by different sources that the advice table says disagree.
+
+    Two stances on the same topic only conflict for a source that does not hold the other's stance
+    too: a source that says "cease intense activity" and "short walks help" is not against "keep
+    moving".
     """
-    held: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for a in advice:
-        held[a.source_id].add((a.topic, a.stance))
-    seen: dict[tuple[str, str, str], Conflict] = {}
-    for a, b in combinations(sorted(advice, key=lambda x: (x.source_id, x.char_start)), 2):
-        if a.source_id == b.source_id:
+    held: dict[tuple[str, str], dict[str, Advice]] = defaultdict(dict)
+    for a in sorted(advice, key=lambda x: (x.source_id, x.char_start)):
+        held[(a.topic, a.stance)].setdefault(a.source_id, a)
+    out = []
+    for pa, pb in combinations(sorted(held), 2):
+        label = advice_conflict(pa, pb)
+        if not label:
             continue
-        ta, tb = (a.topic, a.stance), (b.topic, b.stance)
-        label = advice_conflict(ta, tb)
-        if not label or (a.topic == b.topic and (tb in held[a.source_id] or ta in held[b.source_id])):
-            continue
-        key = (label, a.source_id, b.source_id)
-        if key in seen:
-            continue
-        va, vb = f"{a.topic}: {a.stance}", f"{b.topic}: {b.stance}"
-        seen[key] = Conflict(_id("advice", label, a.source_id, b.source_id), None, label, "advice",
-                             a.source_id, b.source_id, va, vb, a.evidence, b.evidence,
-                             a.char_start, a.char_end, b.char_start, b.char_end)
-    return list(seen.values())
+        sa, sb = held[pa], held[pb]
+        if pa[0] == pb[0]:
+            sa, sb = ({s: a for s, a in sa.items() if s not in sb}, {s: b for s, b in sb.items() if s not in sa})
+
+        def claims(side: dict[str, Advice], position: tuple[str, str]) -> list[_Claim]:
+            return [_Claim(s, f"{position[0]}: {position[1]}", a.evidence, a.char_start, a.char_end)
+                    for s, a in sorted(side.items())]
+
+        out.extend(_between("advice", None, label, claims(sa, pa), claims(sb, pb)))
+    return out
 
 
 def find_conflicts(extraction: Extraction, resolution: Resolution) -> tuple[Conflict, ...]:
-    """Every disagreement between two sources, in a stable order."""
+    """Every disagreement between sources, in a stable order, one per topic and pair of sources."""
     exercise_of = {link.mention_id: link.exercise_id for link in resolution.links}
     names = {e.exercise_id: e.name for e in resolution.exercises}
     related: dict[str, set[str]] = defaultdict(set)
@@ -176,4 +214,8 @@ def find_conflicts(extraction: Extraction, resolution: Resolution) -> tuple[Conf
     found = (_dosage_conflicts(extraction.dosages, exercise_of)
              + _polarity_conflicts(extraction.mentions, exercise_of, related, names)
              + _advice_conflicts(extraction.advice))
-    return tuple(sorted(found, key=lambda c: (c.kind, c.exercise_id or "", c.topic, c.source_a, c.source_b)))
+    found.sort(key=lambda c: (c.kind, c.exercise_id or "", c.topic, c.source_a, c.source_b, c.conflict_id))
+    unique: dict[tuple, Conflict] = {}
+    for c in found:  # one conflict per topic and pair of sources: the first values that show it
+        unique.setdefault((c.kind, c.exercise_id, c.topic, c.source_a, c.source_b), c)
+    return tuple(unique.values())

@@ -100,7 +100,9 @@ CREATE TABLE src_conflicts (
     char_start_a INTEGER NOT NULL,
     char_end_a INTEGER NOT NULL,
     char_start_b INTEGER NOT NULL,
-    char_end_b INTEGER NOT NULL
+    char_end_b INTEGER NOT NULL,
+    also_a VARCHAR[] NOT NULL,  -- other sources that say what source_a says
+    also_b VARCHAR[] NOT NULL
 );
 
 CREATE TABLE src_reviews (

@@ -42,7 +42,7 @@ SELECT c.conflict_id, c.exercise_id, c.topic, c.kind, c.source_a, c.source_b, c.
        c.evidence_a, c.evidence_b,
        coalesce(r.verdict, 'open') AS status,
        r.note,
-       c.char_start_a, c.char_end_a, c.char_start_b, c.char_end_b
+       c.char_start_a, c.char_end_a, c.char_start_b, c.char_end_b, c.also_a, c.also_b
 FROM src_conflicts c
 LEFT JOIN src_reviews r USING (conflict_id);
 
