@@ -11,7 +11,7 @@ import spacy
 
 from pipeline.extract import extract_article
 from pipeline.extract.context import AVOID, CAUTION, RECOMMEND, polarity
-from pipeline.extract.mentions import find_names, lexicon_spans
+from pipeline.extract.mentions import find_descriptions, find_names, lexicon_spans
 from pipeline.ingest import clean
 from pipeline.models import Extraction, Source
 
@@ -168,3 +168,38 @@ def test_every_fact_quotes_the_raw_text(nlp) -> None:
         assert raw[row.char_start : row.char_end] == row.evidence
     assert extraction.mentions[0].surface == "Kid’s Posture"
     assert any(d.evidence.endswith("30 secs") for d in extraction.dosages)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Lie on the floor, then draw a knee slowly to the chest.", "Knee-to-chest stretch"),
+        ("Gently pull your right knee toward your chest and hold.", "Knee-to-chest stretch"),
+        ("Stretch the back by raising both arms overhead.", "Overhead arm stretch"),
+    ],
+)
+def test_descriptions_are_unnamed_mentions(text: str, name: str) -> None:
+    (hit,) = find_descriptions(text, 0, len(text))
+    assert (hit.name, hit.named, hit.method) == (name, False, "description")
+
+
+@pytest.mark.parametrize("text", ["Bring your chest to your knees.", "Raise your arms to shoulder height."])
+def test_descriptions_need_the_distinctive_movement(text: str) -> None:
+    assert find_descriptions(text, 0, len(text)) == []
+
+
+@pytest.mark.model
+def test_a_described_exercise_gets_the_doses_of_its_item(nlp) -> None:
+    text = ("Exercises to try\n\n- Lie down and draw a knee slowly to the chest. Do up to 10 reps, up to 3 times daily "
+            "on each leg.\n")
+    extraction = run(text, nlp)
+    (m,) = extraction.mentions
+    assert (m.named, m.name, m.surface) == (False, "Knee-to-chest stretch", "draw a knee slowly to the chest")
+    assert sorted((d.attribute, d.min_value, d.max_value) for d in extraction.dosages) == [
+        ("per_day", None, 3.0), ("reps", None, 10.0)]
+
+
+@pytest.mark.model
+def test_no_description_inside_a_named_exercise_section(nlp) -> None:
+    text = "Knee Rolls\n\n1. Lie on your back.\n2. Drop both knees to one side and hold.\n"
+    assert [m.named for m in run(text, nlp).mentions] == [True]

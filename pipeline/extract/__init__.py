@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 
 from pipeline.extract.advice import find_advice
 from pipeline.extract.context import AVOID, polarity, states_for_all
-from pipeline.extract.mentions import NameHit, find_names
+from pipeline.extract.mentions import NameHit, find_descriptions, find_names
 from pipeline.extract.quantities import find_quantities, has_side_cue
 from pipeline.extract.steps import step_spans
 from pipeline.models import Advice, Article, Block, Dosage, Extraction, Mention, Quantity, Step
@@ -72,7 +72,8 @@ class _ArticleExtractor:
     def mention(self, hit: NameHit, polarity_: str) -> Mention:
         rs, re_, surface = self.raw(hit.start, hit.end)
         sid = self.article.source_id
-        return Mention(f"{sid}:{rs}", sid, surface, hit.name, rs, re_, polarity_, True, hit.method, hit.confidence)
+        return Mention(f"{sid}:{rs}", sid, surface, hit.name, rs, re_, polarity_, hit.named, hit.method,
+                       hit.confidence)
 
     def mentions(self) -> tuple[list[tuple[NameHit, Mention]], list[_Section]]:
         hits = find_names(self.doc, self.blocks)
@@ -97,6 +98,7 @@ class _ArticleExtractor:
             if sec.first > 0:
                 self.section_by_block[sec.first - 1] = sec  # a heading belongs to the section it opens
         owners = [s for s in sections if s.owner is not None]
+        hits = hits + self.descriptions(hits)
         for hit in hits:
             if hit.in_heading:
                 continue
@@ -108,6 +110,17 @@ class _ArticleExtractor:
                 pol = AVOID
             pairs.append((hit, self.mention(hit, AVOID if pol == AVOID else "recommend")))
         return pairs, sections
+
+    def descriptions(self, hits: Sequence[NameHit]) -> list[NameHit]:
+        """Unnamed mentions in blocks that no exercise heading owns and that name no exercise."""
+        named_blocks = {self.block_of(h.start) for h in hits}
+        out: list[NameHit] = []
+        for b, block in enumerate(self.blocks):
+            section = self.section_by_block.get(b)
+            if block.kind == "heading" or b in named_blocks or (section is not None and section.owner is not None):
+                continue
+            out.extend(find_descriptions(self.article.clean_text, block.text_start, block.end))
+        return out
 
     def section_of(self, sections: Sequence[_Section], block: int) -> _Section:
         return self.section_by_block.get(block, sections[-1])

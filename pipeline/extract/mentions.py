@@ -41,6 +41,7 @@ class NameHit:
     confidence: float
     in_heading: bool = False
     heading_avoid: bool = False
+    named: bool = True
 
 
 @dataclass(frozen=True)
@@ -320,4 +321,30 @@ def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
     hits = headings + [
         NameHit(sp.start_char, sp.end_char, sp.text, *info[(sp.start, sp.end)]) for sp in spans
     ]
+    return sorted(hits, key=lambda h: h.start)
+
+
+_GAP = r"[^.;:!?\n]{0,40}?"
+
+
+@cache
+def _descriptions() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    names = {e["id"]: e["name"] for e in lexicons.load("exercises")["exercises"]}
+    out = []
+    for entry in lexicons.load("descriptions")["descriptions"]:
+        for pattern in entry["patterns"]:
+            out.append((names[entry["id"]], re.compile(pattern.replace(" W", _GAP), re.IGNORECASE)))
+    return tuple(out)
+
+
+def find_descriptions(text: str, start: int, end: int) -> list[NameHit]:
+    """Exercises described but not named in ``text[start:end]`` ("draw a knee slowly to the chest").
+
+    The hit's ``name`` is the lexicon name of the exercise described, so resolution links it like
+    any alias; its span is the description, which is what the raw text says.
+    """
+    hits = []
+    for name, pattern in _descriptions():
+        for m in pattern.finditer(text, start, end):
+            hits.append(NameHit(m.start(), m.end(), name, "description", 0.6, named=False))
     return sorted(hits, key=lambda h: h.start)
