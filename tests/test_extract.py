@@ -100,8 +100,9 @@ def test_non_names_are_not_found(text: str, nlp) -> None:
     ],
 )
 def test_polarity_follows_scope(sentence: str, name: str, expected: str, nlp) -> None:
-    doc = nlp(sentence)
-    start = sentence.index(name)
+    text = "Stretching helps most people with back pain. " + sentence  # not the doc's first sentence
+    doc = nlp(text)
+    start = text.index(name)
     span = doc.char_span(start, start + len(name))
     assert polarity(doc, span.start, span.end) == expected
 
@@ -203,3 +204,10 @@ def test_a_described_exercise_gets_the_doses_of_its_item(nlp) -> None:
 def test_no_description_inside_a_named_exercise_section(nlp) -> None:
     text = "Knee Rolls\n\n1. Lie on your back.\n2. Drop both knees to one side and hold.\n"
     assert [m.named for m in run(text, nlp).mentions] == [True]
+
+
+@pytest.mark.model
+def test_prose_steps_stay_inside_their_block(nlp) -> None:
+    extraction = run("4. Cat-cow\n\nStart on your hands and knees. Round your spine. Continue for 1 minute.\n\n", nlp)
+    assert [s.evidence for s in extraction.steps] == [
+        "Start on your hands and knees.", "Round your spine.", "Continue for 1 minute."]

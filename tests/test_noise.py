@@ -25,6 +25,7 @@ def cleaned(text: str):
         ("Copying of this content is not allowed", "copy_protection"),
         ("Link to next post: Best Stretches For Sciatica", "navigation"),
         ("Read more: five ways to sit better", "navigation"),
+        ("Related: 10 Stretches For A Stiff Neck", "navigation"),
         ("Image credit: Example Studio", "caption"),
         ("Photo by Jane Doe on Unsplash", "caption"),
         ("Click here to download the plan", "cta"),

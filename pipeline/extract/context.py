@@ -50,8 +50,8 @@ def _phrase_doc(vocab: Vocab, phrase: str) -> Doc:
 
 def _triggers(sent: Span) -> tuple[list[tuple[str, int, int]], list[tuple[int, int]]]:
     rules = _rules(sent.doc.vocab)
-    found = [(sent.doc.vocab.strings[k], s, e) for k, s, e in rules.matcher(sent.doc[sent.start : sent.end])]
-    found = [(label, s + sent.start, e + sent.start) for label, s, e in found]
+    # a matcher called on a span answers in offsets of the whole doc
+    found = [(sent.doc.vocab.strings[k], s, e) for k, s, e in rules.matcher(sent)]
     pseudo = [(s, e) for label, s, e in found if label == "pseudo_triggers"]
     real = [(label, s, e) for label, s, e in found
             if label in ("forward_triggers", "backward_triggers")

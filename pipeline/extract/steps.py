@@ -42,5 +42,10 @@ def step_spans(doc: Doc, section: Sequence[Block]) -> list[tuple[int, int]]:
         if span is None:
             continue
         sents = list(span.sents) if doc.has_annotation("SENT_START") else [span]
-        spans.extend((s.start_char, s.end_char) for s in sents if is_instruction(s))
+        for sent in sents:  # a sentence may run over from a heading: keep the part in this block
+            part = doc[max(sent.start, span.start) : min(sent.end, span.end)]
+            while len(part) and part[-1].is_space:
+                part = part[:-1]
+            if len(part) and is_instruction(part):
+                spans.append((part.start_char, part.end_char))
     return spans
