@@ -2,8 +2,9 @@
 
 Rules, all driven by ``resources/noise.json``:
 
-- whole lines: social-share and "Pin On" lines, copy-protection notices, navigation ("next post"),
-  image captions, calls-to-action, bare URLs (``line_patterns``);
+- whole lines: sponsor and affiliate notices, social-share and "Pin On" lines, copy-protection
+  notices, navigation ("next post"), bylines, image captions, calls-to-action, bare URLs
+  (``line_patterns``);
 - banners: a short Title-Case line that the page repeats ("Stop Your Pain Today!" four times);
 - product ads: a line or a run of sentences that pitches a product (a product term together with a
   pitch phrase, or a product line the page repeats), and the sentences that carry the pitch on
@@ -27,7 +28,8 @@ from pipeline import lexicons
 from pipeline.offsets import Edit, merge_edits
 
 REASONS = (
-    "ad", "banner", "caption", "copy_protection", "cta", "meta", "navigation", "seo_stuffing", "social", "url",
+    "ad", "banner", "byline", "caption", "copy_protection", "cta", "meta", "navigation", "seo_stuffing", "social",
+    "url",
 )
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'%&-]*")

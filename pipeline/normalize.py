@@ -45,7 +45,8 @@ def _typography_rules() -> tuple[dict[str, str], re.Pattern[str], re.Pattern[str
     bullet_re = re.compile(
         r"^[ \t]*(" + "|".join(re.escape(b) for b in data["bullets"]) + r")[ \t]*(?=\S)", re.MULTILINE
     )
-    number_re = re.compile(r"^[ \t]*\d{1,2}(?:[-)][ \t]+|\.(?=[A-Za-z]))(?=\S)", re.MULTILINE)
+    number_re = re.compile(r"^[ \t]*(?:step[ \t]*)?\d{1,2}(?:[-):][ \t]+|\.(?=[A-Za-z]))(?=\S)",
+                           re.MULTILINE | re.IGNORECASE)
     glue_re = re.compile(r"(?<=[a-z]{2})(?=(?:" + "|".join(data["glued_right_words"]) + r")\b)")
     return chars, char_re, bullet_re, number_re, glue_re
 
@@ -60,7 +61,7 @@ def typography_edits(text: str) -> list[Edit]:
     markers: list[Edit] = []
     for m in number_re.finditer(text):
         digits = re.search(r"\d+", m.group()).group()
-        indent = m.group()[: m.group().index(digits)]
+        indent = m.group()[: len(m.group()) - len(m.group().lstrip())]
         markers.append(Edit(m.start(), m.end(), f"{indent}{digits}. "))
     for m in bullet_re.finditer(text):
         if m.group(1) == "-" and re.match(r"-[ \t]", text[m.start(1) : m.start(1) + 2]):

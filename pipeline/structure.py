@@ -9,7 +9,9 @@ punctuation, and a list item otherwise. Bullets are always list items.
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from pipeline import lexicons
 from pipeline.models import Block
 from pipeline.noise import is_title_like
 
@@ -19,6 +21,13 @@ _MAX_NUMBERED_HEADING_WORDS = 8
 _MAX_HEADING_WORDS = 10
 
 
+@cache
+def _field_line() -> re.Pattern[str]:
+    labels = lexicons.load("structure")["field_labels"]
+    return re.compile(r"^(?:" + "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True)) + r")\s*:",
+                      re.IGNORECASE)
+
+
 def _capitalised_share(text: str) -> float:
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", text) if len(w) > 3]
     return sum(w[0].isupper() for w in words) / len(words) if words else 0.0
@@ -26,7 +35,7 @@ def _capitalised_share(text: str) -> float:
 
 def _is_heading(text: str, numbered: bool, isolated: bool) -> bool:
     words = text.split()
-    if not is_title_like(text) or not words:
+    if not is_title_like(text) or not words or _field_line().match(text):
         return False
     if numbered:
         return len(words) <= _MAX_NUMBERED_HEADING_WORDS and _capitalised_share(text) >= 0.5

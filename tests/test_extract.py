@@ -53,6 +53,7 @@ def test_lexicon_needs_the_whole_name(text: str) -> None:
         ("Wall Sits\n\nLean into the wall and slide down.", ["Wall Sits"]),
         ("3. Bird Dog\n\nKneel on all fours.", ["Bird Dog"]),
         ("Avoid Toe Touches\n\nThey strain the discs.", ["Toe Touches"]),
+        ("Exercise #1: Supine Twist\nReps: 10 per side\nStep 1: Lie on your back.", ["Supine Twist"]),
         ("Seated Piriformis Stretch Workout\n\nCross one ankle over the knee.", ["Seated Piriformis Stretch"]),
     ],
 )

@@ -205,3 +205,14 @@ def test_clean_to_raw_map_is_exact_with_noise_inserted(paragraphs, noise) -> Non
         # a word changed by cleaning points at exactly the raw words it came from
         assert original.lower() in {"reduced back", "muscular tissues", "secs", "stretchthis", "it’s"} or (
             m.group() in original.lower()), (m.group(), original)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [("Reps: 10 per side", "paragraph"), ("Frequency: Twice A Day", "paragraph"),
+     ("Exercise #2: Glute Bridge", "heading"), ("Wall Sits", "heading"), ("3. Bird Dog", "heading"),
+     ("3. Kneel on all fours and lift one arm.", "item")],
+)
+def test_field_lines_are_not_headings(line: str, kind: str) -> None:
+    article = clean(Source("s", "s.txt", "", "ok", "", None, 0), f"Intro text here.\n\n{line}\n\nMore text follows.\n")
+    assert [b.kind for b in article.blocks][1] == kind

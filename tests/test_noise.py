@@ -32,6 +32,11 @@ def cleaned(text: str):
         ("Get your free guide to a healthy spine", "cta"),
         ("https://example.com/back-pain-guide", "url"),
         ("www.example.org", "url"),
+        ("SPONSORED: The SpineMax belt is on sale now", "ad"),
+        ("This post contains affiliate links.", "ad"),
+        ("Save 20% off today with code BACK20", "ad"),
+        ("About the author: Jo is a physiotherapist.", "byline"),
+        ("Medically reviewed by Dr. Ann Lee", "byline"),
     ],
 )
 def test_noise_lines_are_dropped_with_reason(noise: str, reason: str) -> None:
@@ -123,6 +128,7 @@ def test_url_inside_a_real_sentence_drops_only_the_url() -> None:
         ("It’s “fine”", "It's \"fine\""),
         ("1- Lie down", "1. Lie down"),
         ("2) Lie down", "2. Lie down"),
+        ("Step 3: Lie down", "3. Lie down"),
         ("  • Stand tall", "  - Stand tall"),
         ("Seated stretchThis helps", "Seated stretch This helps"),
         ("a 3-month plan", "a 3-month plan"),

@@ -347,3 +347,22 @@ def test_trained_model_gives_the_same_results(nlp: Language) -> None:
     assert find_quantities(model(MODEL_TEXT)) == find_quantities(nlp(MODEL_TEXT))
     assert [x.attribute for x in find_quantities(model(MODEL_TEXT))] == [
         "hold_s", "reps", "reps", "reps_target", "per_day", "hold_s"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Reps: 10 per side", [("reps", 10.0, 10.0, True)]),
+        ("Repetitions: 8-12", [("reps", 8.0, 12.0, False)]),
+        ("Sets: two", [("sets", 2.0, 2.0, False)]),
+        ("Duration: 30 seconds", [("hold_s", 30.0, 30.0, False)]),
+        ("Hold: 1 minute", [("hold_s", 60.0, 60.0, False)]),
+        ("Hold: 10", []),
+        ("Reps: as many as you can", []),
+        ("Sets and reps vary by level.", []),
+    ],
+)
+def test_labelled_fields(text: str, expected: list[tuple]) -> None:
+    from pipeline.extract.quantities import field_quantities
+
+    assert [(q.attribute, q.min_value, q.max_value, q.per_side) for q in field_quantities(text)] == expected

@@ -35,7 +35,7 @@ from pipeline.models import Advice, Article, Block, Dosage, Extraction, Mention,
 from pipeline.resolve import core_name
 
 # Attributes whose count is per side when the exercise is done on each side in turn.
-_SIDED = frozenset({"hold_s", "reps", "hold_target_s", "reps_target", "sets"})
+_SIDED = frozenset({"hold_s", "reps", "hold_target_s", "reps_target"})
 BATCH_SIZE = 64
 # Articles per unit of work handed to a worker process: large enough to batch well in nlp.pipe,
 # small enough to show progress and balance two cores.

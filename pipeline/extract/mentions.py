@@ -55,6 +55,7 @@ class _Words:
     name_words: frozenset[str]
     heading_cues: tuple[tuple[str, ...], ...]
     heading_tails: frozenset[str]
+    heading_prefix: re.Pattern[str]
 
 
 @cache
@@ -71,6 +72,7 @@ def _words() -> _Words:
         name_words=frozenset(d["name_words"]),
         heading_cues=tuple(cues),
         heading_tails=frozenset(d["heading_tails"]),
+        heading_prefix=re.compile(d["heading_prefix"], re.IGNORECASE),
     )
 
 
@@ -240,8 +242,13 @@ def _pattern_hit(doc: Doc, head: int, lo: int, w: _Words, heading: bool) -> tupl
 
 
 def _strip_heading(doc: Doc, start: int, end: int, w: _Words) -> tuple[int, int, bool]:
-    """Remove a heading's cue ("Avoid", "How to do the") and tail ("Workout")."""
+    """Remove a heading's numbering ("Exercise #1:"), cue ("Avoid", "How to do the") and tail ("Workout")."""
     avoid = False
+    prefix = w.heading_prefix.match(doc[start:end].text)
+    if prefix and prefix.end() < len(doc[start:end].text):
+        first = doc[start].idx + prefix.end()
+        while start < end - 1 and doc[start].idx < first:
+            start += 1
     words = [t.lower_ for t in doc[start:end]]
     for cue in w.heading_cues:
         if tuple(words[: len(cue)]) == cue and end - start > len(cue):

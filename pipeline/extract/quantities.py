@@ -796,6 +796,8 @@ def find_quantities(doc: Doc) -> list[Quantity]:
         found, unit = _read_context(doc, rules, lo, hi, ctx_cues, inherited)
         out.extend(found)
         last = (index, unit)
+    out.extend(q for q in field_quantities(doc.text)  # unless the sentence rules read the line already
+               if not any(o.attribute == q.attribute and o.start < q.end and q.start < o.end for o in out))
     out.sort(key=lambda q: (q.start, q.end, q.attribute))
     return out
 
@@ -833,3 +835,52 @@ def _read_context(doc: Doc, rules: _Rules, lo: int, hi: int, cues: list[_Cue],
             end_char = reader.side_end(end_char) or end_char
         out.append(Quantity(f.attribute, f.lo, f.hi, start_char, end_char, f.approx, per_side))
     return out, reader.last
+
+
+# ------------------------------------------------------------------------------ labelled fields
+
+
+@dataclass(frozen=True)
+class _Fields:
+    line: re.Pattern[str]
+    labels: dict[str, str]
+
+
+@cache
+def _fields() -> _Fields:
+    labels = {k.lower(): v for k, v in lexicons.load("quantities")["fields"]["labels"].items()}
+    alternation = "|".join(re.escape(k) for k in sorted(labels, key=len, reverse=True))
+    number = r"\d+(?:\.\d+)?|[a-z]+"
+    line = re.compile(
+        rf"^[ \t]*(?:-[ \t]+)?(?P<label>{alternation})[ \t]*[:=][ \t]*"
+        rf"(?P<lo>{number})(?:[ \t]*(?:-|to)[ \t]*(?P<hi>{number}))?[ \t]*(?P<rest>[^\n]*)$",
+        re.IGNORECASE | re.MULTILINE,
+    )
+    return _Fields(line, labels)
+
+
+def field_quantities(text: str) -> list[Quantity]:
+    """Doses written as labelled fields, one per line: "Reps: 10 per side", "Sets: 2", "Hold: 30 seconds".
+
+    >>> [(q.attribute, q.min_value, q.per_side) for q in field_quantities("Reps: 8-12 each side\\nSets: two")]
+    [('reps', 8.0, True), ('sets', 2.0, False)]
+    """
+    f, lex = _fields(), lexicon()
+    out = []
+    for m in f.line.finditer(text):
+        values = [_field_number(m.group(g), lex) for g in ("lo", "hi") if m.group(g)]
+        if not values or None in values:
+            continue
+        attribute = f.labels[m.group("label").lower()]
+        rest = m.group("rest").lower()
+        unit = re.match(r"[a-z]+", rest)
+        factor = lex.durations.get(unit.group(), 1.0) if unit else 1.0
+        if attribute.endswith("_s") and not (unit and unit.group() in lex.durations):
+            continue  # "Hold: 10" without a unit is not a duration we can trust
+        lo, hi = values[0] * factor, values[-1] * factor
+        out.append(Quantity(attribute, lo, hi, m.start("label"), m.end(), per_side=has_side_cue(rest)))
+    return out
+
+
+def _field_number(word: str, lex: Lexicon) -> float | None:
+    return float(word) if word[0].isdigit() else lex.numbers.get(word.lower())

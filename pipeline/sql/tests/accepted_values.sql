@@ -2,7 +2,7 @@
 SELECT 'sources.status' AS col, status AS value FROM sources WHERE status NOT IN ('ok', 'empty', 'not_text', 'duplicate', 'too_large', 'error')
 UNION ALL SELECT 'mentions.polarity', polarity FROM mentions WHERE polarity NOT IN ('recommend', 'avoid')
 UNION ALL SELECT 'dosages.attribute', attribute FROM dosages WHERE attribute NOT IN ('hold_s', 'reps', 'sets', 'per_day', 'per_week', 'total_s', 'hold_target_s', 'reps_target')
-UNION ALL SELECT 'dropped.reason', reason FROM dropped WHERE reason NOT IN ('ad', 'banner', 'caption', 'copy_protection', 'cta', 'meta', 'navigation', 'seo_stuffing', 'social', 'url')
+UNION ALL SELECT 'dropped.reason', reason FROM dropped WHERE reason NOT IN ('ad', 'banner', 'byline', 'caption', 'copy_protection', 'cta', 'meta', 'navigation', 'seo_stuffing', 'social', 'url')
 UNION ALL SELECT 'advice.topic', topic FROM advice WHERE topic NOT IN ('rest', 'activity', 'heat', 'cold', 'posture', 'lifting', 'medication', 'doctor')
 UNION ALL SELECT 'advice.stance', stance FROM advice WHERE stance NOT IN ('recommend', 'avoid', 'limit')
 UNION ALL SELECT 'conflicts.kind', kind FROM conflicts WHERE kind NOT IN ('numeric_disjoint', 'polarity', 'advice')
