@@ -9,7 +9,7 @@ PIPELINE_FILES := $(shell find pipeline -type f -not -path '*/__pycache__/*' 2>/
 RAW_FILES := $(shell find raw -type f 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build-kb test lint score clean
+.PHONY: help setup build-kb test lint score report export bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,16 @@ build-kb: $(KB) ## Build curated/kb.duckdb from raw/ (skipped when up to date)
 test: $(STAMP) ## Run the whole test suite (lint, unit, end-to-end, scorer floors)
 	$(PY) -m ruff check pipeline tests
 	$(PY) -m pytest
+
+curated/report.html: $(KB) $(PIPELINE_FILES)
+	$(PY) -m pipeline report --kb $(KB) --raw raw --out $@
+
+report: curated/report.html ## Write curated/report.html: every exercise source by source, conflicts, dropped noise
+
+export: $(KB) ## Export every view as Parquet and CSV, and schema.org JSON-LD per exercise, to curated/export/
+	$(PY) -m pipeline export --format parquet --kb $(KB) --out curated/export/parquet
+	$(PY) -m pipeline export --format csv --kb $(KB) --out curated/export/csv
+	$(PY) -m pipeline export --format jsonld --kb $(KB) --out curated/export/jsonld
 
 lint: $(STAMP) ## Lint with ruff
 	$(PY) -m ruff check pipeline tests

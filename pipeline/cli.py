@@ -128,6 +128,33 @@ def review(
     typer.echo(f"recorded {verdict} for {conflict_id} in {reviews}; `make build-kb` applies it to the KB.")
 
 
+@app.command()
+@user_errors
+def report(
+    kb: KbOpt = config.KB_PATH,
+    raw: RawOpt = config.RAW_DIR,
+    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = config.CURATED_DIR / "report.html",
+) -> None:
+    """Write one self-contained HTML page: sources side by side, dose ranges, conflicts, quotes in context."""
+    from pipeline.report import write_report
+
+    typer.echo(f"wrote {write_report(kb, out, raw)}; open it in any browser (no server needed).")
+
+
+@app.command()
+@user_errors
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="parquet, csv or jsonld (schema.org ExercisePlan).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = config.CURATED_DIR / "export",
+    kb: KbOpt = config.KB_PATH,
+) -> None:
+    """Export every contract view as Parquet or CSV, or each exercise as schema.org JSON-LD."""
+    from pipeline.export import export as run_export
+
+    files = run_export(kb, fmt, out)
+    typer.echo(f"wrote {len(files)} {fmt} files to {out}")
+
+
 def main() -> None:
     app(prog_name="python -m pipeline")
 
