@@ -29,7 +29,7 @@ $(KB): $(STAMP) $(PIPELINE_FILES) $(RAW_FILES) curated/reviews.csv
 build-kb: $(KB) ## Build curated/kb.duckdb from raw/ (skipped when up to date)
 
 test: $(STAMP) ## Run the whole test suite (lint, unit, end-to-end, scorer floors)
-	$(PY) -m ruff check pipeline tests
+	$(PY) -m ruff check pipeline tests bench
 	$(PY) -m pytest
 
 curated/report.html: $(KB) $(PIPELINE_FILES)
@@ -42,8 +42,15 @@ export: $(KB) ## Export every view as Parquet and CSV, and schema.org JSON-LD pe
 	$(PY) -m pipeline export --format csv --kb $(KB) --out curated/export/csv
 	$(PY) -m pipeline export --format jsonld --kb $(KB) --out curated/export/jsonld
 
+BENCH := bench/out/results.md
+
+$(BENCH): $(STAMP) $(PIPELINE_FILES) $(RAW_FILES) bench/corpus.py bench/run.py
+	$(PY) bench/run.py --sizes 100 1000 5000 --out $@
+
+bench: $(BENCH) ## Time builds of 100, 1,000 and 5,000 generated articles against bare spaCy (bench/out/results.md)
+
 lint: $(STAMP) ## Lint with ruff
-	$(PY) -m ruff check pipeline tests
+	$(PY) -m ruff check pipeline tests bench
 
 score: $(KB) ## Score the built KB against the hand annotation in ../shared/eval
 	$(PY) $(SHARED)/eval/score.py --kb $(KB) --raw raw

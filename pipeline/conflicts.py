@@ -26,7 +26,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations, product
+from itertools import combinations, pairwise, product
 
 from pipeline.extract.advice import advice_conflict
 from pipeline.models import Advice, Dosage, Extraction, Mention, Resolution
@@ -36,6 +36,10 @@ UNITS = {
     "reps_target": "reps (target)", "sets": "sets", "per_day": "times a day", "per_week": "times a week",
 }
 PAIRWISE_LIMIT = 25
+# Beyond this many sources on one exercise and dose, only neighbouring clusters of agreeing ranges
+# are compared (lowest against next, …), so thousands of slightly different figures give a handful
+# of conflicts rather than every disjoint pair.
+MANY_SOURCES = 12
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def describe(attribute: str, lo: float | None, hi: float | None, per_side: bool)
 
 
 def _between(kind: str, exercise: str | None, topic: str, side_a: Sequence[_Claim],
-             side_b: Sequence[_Claim]) -> list[Conflict]:
+             side_b: Sequence[_Claim], force_group: bool = False) -> list[Conflict]:
     """Conflicts between two groups of sources that disagree (each group sorted by source id)."""
 
     def conflict(a: _Claim, b: _Claim, also_a: tuple[str, ...] = (), also_b: tuple[str, ...] = ()) -> Conflict:
@@ -110,7 +114,7 @@ def _between(kind: str, exercise: str | None, topic: str, side_a: Sequence[_Clai
                         second.char_start, second.char_end, also_a, also_b)
 
     pairs = [(a, b) for a, b in product(side_a, side_b) if a.source_id != b.source_id]
-    if len(pairs) <= PAIRWISE_LIMIT:
+    if len(pairs) <= PAIRWISE_LIMIT and not force_group:
         return [conflict(a, b) for a, b in pairs]
     if not pairs:
         return []
@@ -145,10 +149,29 @@ def _dosage_conflicts(dosages: Iterable[Dosage], exercise_of: dict[str, str]) ->
         for source in sorted(by_source):
             hull, claim = _dose_claim(attribute, by_source[source])
             positions[hull].append(claim)
-        for (ra, ca), (rb, cb) in combinations(sorted(positions.items()), 2):
-            if ra[1] < rb[0] or rb[1] < ra[0]:
-                out.extend(_between("numeric_disjoint", exercise, attribute, ca, cb))
+        if len(by_source) <= MANY_SOURCES:
+            for (ra, ca), (rb, cb) in combinations(sorted(positions.items()), 2):
+                if ra[1] < rb[0] or rb[1] < ra[0]:
+                    out.extend(_between("numeric_disjoint", exercise, attribute, ca, cb))
+        else:
+            clusters = _overlapping(sorted(positions.items()))
+            for ca, cb in pairwise(clusters):
+                out.extend(_between("numeric_disjoint", exercise, attribute, ca, cb, force_group=True))
     return out
+
+
+def _overlapping(positions: Sequence[tuple[tuple[float, float], list[_Claim]]]) -> list[list[_Claim]]:
+    """Positions sorted by range, merged where ranges overlap: the distinct answers on a number line."""
+    clusters: list[list[_Claim]] = []
+    reach = -math.inf
+    for (lo, hi), claims in positions:
+        if clusters and lo <= reach:
+            clusters[-1].extend(claims)
+            reach = max(reach, hi)
+        else:
+            clusters.append(list(claims))
+            reach = hi
+    return [sorted(c, key=lambda x: x.source_id) for c in clusters]
 
 
 # -- polarity --------------------------------------------------------------------------------------

@@ -103,3 +103,12 @@ def test_conflict_ids_are_stable_and_unique() -> None:
 def test_describe() -> None:
     assert describe("hold_s", 60, 60, False) == "60 s hold"
     assert describe("per_day", None, 3, False) == "up to 3 times a day"
+
+
+def test_many_sources_compare_neighbouring_clusters_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(conflicts_module, "MANY_SOURCES", 3)
+    doses = [dose("a1", "x", "reps", 2, 4), dose("a2", "x", "reps", 3, 5), dose("b1", "x", "reps", 8, 10),
+             dose("c1", "x", "reps", 20, 30), dose("c2", "x", "reps", 25, 25)]
+    found = find_conflicts(*kb(doses))
+    assert [(c.source_a, c.source_b, c.also_a, c.also_b) for c in found] == [
+        ("a1", "b1", ("a2",), ()), ("b1", "c1", (), ("c2",))]

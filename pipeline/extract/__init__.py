@@ -36,7 +36,8 @@ from pipeline.resolve import core_name
 
 # Attributes whose count is per side when the exercise is done on each side in turn.
 _SIDED = frozenset({"hold_s", "reps", "hold_target_s", "reps_target"})
-BATCH_SIZE = 64
+# Small batches: ~1,000-word articles make nlp.pipe hold a lot per batch (64 peaked at 1.2 GB a process).
+BATCH_SIZE = 8
 # Articles per unit of work handed to a worker process: large enough to batch well in nlp.pipe,
 # small enough to show progress and balance two cores.
 CHUNK = 64
