@@ -7,10 +7,13 @@ the trained pipeline's docs give the same answers.
 from __future__ import annotations
 
 import doctest
+import random
 
 import pytest
 import spacy
 from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
 
 from pipeline import lexicons
 from pipeline.config import MODEL_NAMES
@@ -208,6 +211,85 @@ def test_works_without_sentence_boundaries() -> None:
 def test_rules_are_cached_per_vocab(nlp: Language) -> None:
     assert advice._rules(nlp.vocab, False) is advice._rules(nlp.vocab, False)
     assert advice._rules(nlp.vocab, False) is not advice._rules(spacy.blank("en").vocab, False)
+
+
+def test_no_work_without_a_target(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A doc with no word that can begin a target costs one lookup per token: no phrase is followed,
+    no sentence is cut, no cue is looked for."""
+    calls = {"walk": 0, "segments": 0, "scan": 0}
+
+    def counting(name: str, fn):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(advice, "_walk", counting("walk", advice._walk))
+    monkeypatch.setattr(advice, "_segments", counting("segments", advice._segments))
+    monkeypatch.setattr(advice, "_scan", counting("scan", advice._scan))
+    doc = nlp("The cat and cow stretch is an old spine mobility exercise. Breathe in and out slowly.\n" * 2000)
+    assert len(doc) > 30_000
+    assert find_advice(doc) == []
+    assert calls == {"walk": 0, "segments": 0, "scan": 1}  # the one scan for targets found none
+    # the counters do see the work when there is advice
+    assert find_advice(nlp("Hold for 20 seconds. Keep moving.")) != []
+    assert calls["walk"] > 0 and calls["segments"] == 1 and calls["scan"] == 3
+
+
+def _reference_matcher(vocab, use_lemma: bool) -> Matcher:
+    """The spaCy Matcher the compiled rules stand for, keyed as ``_scan`` keys its results."""
+    data = lexicons.load("advice")
+    tokenize = advice._tokenizer("en")
+    matcher = Matcher(vocab)
+    for i, (_, patterns) in enumerate(advice.target_patterns(data, tokenize, use_lemma)):
+        matcher.add(f"target {i}", patterns)
+    for group, patterns in advice.cue_patterns(data, tokenize, use_lemma):
+        matcher.add(f"cue {group.name}", patterns)
+    matcher.add(f"cue {advice._TERMINATOR}", advice.terminator_patterns(data, tokenize))
+    return matcher
+
+
+def _scanned(doc, use_lemma: bool, lo: int, hi: int) -> set[tuple[str, int, int]]:
+    rules = advice._rules(doc.vocab, use_lemma)
+    toks = advice._Tokens.of(doc, use_lemma)
+    return {(f"target {k}", s, e) for s, e, k in advice._scan(rules.targets, toks, lo, hi)} | {
+        (f"cue {k}", s, e) for s, e, k in advice._scan(rules.cues, toks, lo, hi)
+    }
+
+
+@pytest.mark.parametrize("use_lemma", [False, True])
+def test_scan_finds_what_the_matcher_finds(use_lemma: bool) -> None:
+    """The trie scan gives the same (key, start, end) as spaCy's Matcher on the same patterns: on the
+    test sentences and on random runs of lexicon words (optional slots, gaps, numbers, lemmas, edges)."""
+    vocab = spacy.blank("en").vocab
+    matcher = _reference_matcher(vocab, use_lemma)
+    data = lexicons.load("advice")
+    tokenize = advice._tokenizer("en")
+    entries = advice.target_patterns(data, tokenize, use_lemma) + advice.cue_patterns(data, tokenize, use_lemma)
+    words, lemmas = set(data["terminators"]), set()
+    for _, patterns in entries:
+        for spec in (spec for p in patterns for spec in p):
+            for attr, pool in (("LOWER", words), ("LEMMA", lemmas)):
+                value = spec.get(attr)
+                if value is not None:
+                    pool.update(value["IN"] if isinstance(value, dict) else [value])
+    words, extra = sorted(words), ["3", "three", ",", ".", ";", "-", "\n", " ", "the", "Rest", "HEAT", "xyz"]
+    rng = random.Random(7)
+    texts = [t for t, _ in SHOULD_FIND] + SHOULD_NOT_FIND
+    docs = [Doc(vocab, words=[t.text for t in spacy.blank("en").tokenizer(text)]) for text in texts]
+    for _ in range(300):
+        ws = [rng.choice(words) if rng.random() < 0.8 else rng.choice(extra) for _ in range(rng.randint(1, 30))]
+        docs.append(Doc(vocab, words=ws))
+    for doc in docs:
+        if use_lemma:
+            lemma = [rng.choice(sorted(lemmas)) if rng.random() < 0.3 else t.lower_ for t in doc]
+            doc = Doc(vocab, words=[t.text for t in doc], lemmas=lemma)
+        got = {(vocab.strings[k], s, e) for k, s, e in matcher(doc)}
+        assert _scanned(doc, use_lemma, 0, len(doc)) == got, doc.text
+        lo, hi = sorted(rng.sample(range(len(doc) + 1), 2)) if len(doc) > 1 else (0, len(doc))
+        in_span = {(k, s + lo, e + lo) for k, s, e in ((vocab.strings[k], s, e) for k, s, e in matcher(doc[lo:hi]))}
+        assert _scanned(doc, use_lemma, lo, hi) == in_span, (doc.text, lo, hi)
 
 
 def test_lemma_patterns_only_when_asked() -> None:

@@ -25,6 +25,8 @@ answers on ``spacy.blank("en")`` (with a sentencizer) and on the trained pipelin
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -32,8 +34,9 @@ from itertools import product
 from typing import Any
 
 import spacy
-from spacy.matcher import Matcher
-from spacy.tokens import Doc, Token
+from spacy.attrs import IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER
+from spacy.strings import StringStore
+from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from pipeline import lexicons
@@ -177,16 +180,6 @@ class _CueGroup:
         return not self.topics or topic in self.topics
 
 
-@dataclass(frozen=True)
-class _Rules:
-    matcher: Matcher
-    targets: dict[int, _Target]
-    cues: dict[int, _CueGroup]
-    terminator: int
-    not_imperative_after: frozenset[str]
-    breaks: frozenset[str]
-
-
 def _check(data: dict[str, Any]) -> None:
     """Fail loudly on a lexicon typo rather than silently never matching."""
     for topic in data["targets"]:
@@ -245,32 +238,208 @@ def terminator_patterns(data: dict[str, Any], tokenize: Tokenize) -> list[Patter
     return [p for word in data["terminators"] for p in phrase_patterns(word, tokenize)]
 
 
+# ------------------------------------------------------------------------------- the compiled rules
+#
+# The patterns above are spaCy ``Matcher`` patterns, but running a Matcher with a few hundred of them
+# over every token of an article costs ~80 ms (its state machine tests every pattern's predicates on
+# every token). The patterns use only token-local tests ("LOWER"/"LEMMA" in a set, "LIKE_NUM", "not
+# punctuation or space") and the repeat counts ``?`` and ``{m,n}``, so each one is a finite set of
+# token sequences. These go into one trie per kind (targets; cues and terminators), indexed at every
+# node by the lower-cased word (and lemma) that can come next: a scan tries only the tokens that can
+# begin a phrase, reads per-token attributes from one ``Doc.to_array`` call, and finds exactly the
+# (start, end) pairs the Matcher finds (``tests/test_advice.py`` checks this against a real Matcher).
+
+_REPEAT = re.compile(r"\{(\d+),(\d+)\}")
+_TERMINATOR = "ADVICE_TERMINATOR"
+
+
+class _Node:
+    """A trie node: the keys of the phrases that end here and the nodes the next token can reach."""
+
+    __slots__ = ("by_lemma", "by_lower", "edges", "keys", "num", "word")
+
+    def __init__(self) -> None:
+        self.edges: dict[tuple, _Node] = {}  # predicate -> child, while building
+        self.keys: list[Any] = []
+        self.by_lower: dict[int, list[_Node]] = {}
+        self.by_lemma: dict[int, list[_Node]] = {}
+        self.num: list[_Node] = []  # children reached by a LIKE_NUM token
+        self.word: list[_Node] = []  # children reached by any token that is neither punctuation nor space
+
+
+def _predicate(spec: TokenSpec, strings: StringStore) -> tuple[tuple, int, int]:
+    """One token spec as (predicate, least, most repeats); unknown specs fail rather than mismatch."""
+    attrs = {k: v for k, v in spec.items() if k != "OP"}
+    op = spec.get("OP")
+    if op is None:
+        least, most = 1, 1
+    elif op == "?":
+        least, most = 0, 1
+    elif (m := _REPEAT.fullmatch(op)) and int(m[1]) <= int(m[2]):
+        least, most = int(m[1]), int(m[2])
+    else:
+        raise ValueError(f"advice: unsupported operator in token spec {spec!r}")
+    if attrs == {"LIKE_NUM": True}:
+        return ("num",), least, most
+    if attrs == {"IS_PUNCT": False, "IS_SPACE": False}:
+        return ("word",), least, most
+    if len(attrs) == 1:
+        [(attr, value)] = attrs.items()
+        if isinstance(value, dict) and set(value) == {"IN"}:
+            value = value["IN"]
+        elif isinstance(value, str):
+            value = [value]
+        if attr in ("LOWER", "LEMMA") and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return (attr, frozenset(strings.add(v) for v in value)), least, most
+    raise ValueError(f"advice: unsupported token spec {spec!r}")
+
+
+def _sequences(pattern: Pattern, strings: StringStore) -> Iterable[tuple[tuple, ...]]:
+    """Every token sequence a pattern matches, as predicates (empty ones dropped, as the Matcher does)."""
+    steps = [_predicate(spec, strings) for spec in pattern]
+    choices = [[(pred,) * n for n in range(least, most + 1)] for pred, least, most in steps]
+    for combo in product(*choices):
+        seq = tuple(pred for part in combo for pred in part)
+        if seq:
+            yield seq
+
+
+def _trie(entries: Iterable[tuple[Any, list[Pattern]]], strings: StringStore) -> _Node:
+    """One trie of all patterns; each pattern's final node holds its key."""
+    root = _Node()
+    for key, patterns in entries:
+        for pattern in patterns:
+            for seq in _sequences(pattern, strings):
+                node = root
+                for pred in seq:
+                    child = node.edges.get(pred)
+                    if child is None:
+                        child = node.edges[pred] = _Node()
+                    node = child
+                if key not in node.keys:
+                    node.keys.append(key)
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for pred, child in node.edges.items():
+            if pred[0] == "LOWER":
+                for h in pred[1]:
+                    node.by_lower.setdefault(h, []).append(child)
+            elif pred[0] == "LEMMA":
+                for h in pred[1]:
+                    node.by_lemma.setdefault(h, []).append(child)
+            elif pred[0] == "num":
+                node.num.append(child)
+            else:
+                node.word.append(child)
+            stack.append(child)
+        node.edges = {}
+    return root
+
+
+@dataclass(frozen=True)
+class _Rules:
+    targets: _Node  # keys: index into target_info
+    target_info: tuple[tuple[_Target, frozenset[int], frozenset[int]], ...]  # with not_before/after hashes
+    cues: _Node  # keys: a cue group's name, or _TERMINATOR
+    cue_groups: dict[str, _CueGroup]
+    not_imperative_after: frozenset[int]
+    breaks: frozenset[int]
+    use_lemma: bool
+
+
 @lru_cache(maxsize=8)
 def _rules(vocab: Vocab, use_lemma: bool) -> _Rules:
-    """The compiled rules for one vocab, built once (a Matcher is bound to its vocab's strings)."""
+    """The compiled rules for one vocab, built once (hashes are added to the vocab's strings)."""
     data = lexicons.load("advice")
     _check(data)
     tokenize = _tokenizer(vocab.lang or "en")
-    matcher = Matcher(vocab)
-    targets: dict[int, _Target] = {}
-    cues: dict[int, _CueGroup] = {}
-    for i, (target, patterns) in enumerate(target_patterns(data, tokenize, use_lemma)):
-        key = f"ADVICE_TARGET_{target.topic}_{i}"
-        matcher.add(key, patterns)
-        targets[vocab.strings[key]] = target
-    for group, patterns in cue_patterns(data, tokenize, use_lemma):
-        key = f"ADVICE_CUE_{group.name}"
-        matcher.add(key, patterns)
-        cues[vocab.strings[key]] = group
-    matcher.add("ADVICE_TERMINATOR", terminator_patterns(data, tokenize))
+    strings = vocab.strings
+
+    def hashes(words: Iterable[str]) -> frozenset[int]:
+        return frozenset(strings.add(w) for w in words)
+
+    targets = target_patterns(data, tokenize, use_lemma)
+    cues = cue_patterns(data, tokenize, use_lemma)
     return _Rules(
-        matcher,
-        targets,
-        cues,
-        vocab.strings["ADVICE_TERMINATOR"],
-        frozenset(data["not_imperative_after"]),
-        frozenset(data["clause_breaks"]) | frozenset(data["terminators"]),
+        targets=_trie(((i, patterns) for i, (_, patterns) in enumerate(targets)), strings),
+        target_info=tuple((t, hashes(t.not_before), hashes(t.not_after)) for t, _ in targets),
+        cues=_trie(
+            [*((g.name, patterns) for g, patterns in cues), (_TERMINATOR, terminator_patterns(data, tokenize))],
+            strings,
+        ),
+        cue_groups={g.name: g for g, _ in cues},
+        not_imperative_after=hashes(data["not_imperative_after"]),
+        breaks=hashes(data["clause_breaks"]) | hashes(data["terminators"]),
+        use_lemma=use_lemma,
     )
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """The per-token attributes the rules read, taken from the doc in one ``to_array`` call."""
+
+    lower: list[int]
+    lemma: list[int]
+    num: list[int]
+    word: list[bool]  # neither punctuation nor space
+    punct: list[int]
+    space: list[int]
+
+    @classmethod
+    def of(cls, doc: Doc, use_lemma: bool) -> _Tokens:
+        n = len(doc)
+        if not n:
+            return cls([], [], [], [], [], [])
+        attrs = [LOWER, LIKE_NUM, IS_PUNCT, IS_SPACE, LEMMA] if use_lemma else [LOWER, LIKE_NUM, IS_PUNCT, IS_SPACE]
+        arr = doc.to_array(attrs)
+        word = ((arr[:, 2] == 0) & (arr[:, 3] == 0)).tolist()
+        lower, num, punct, space, *lemma = arr.T.tolist()
+        return cls(lower, lemma[0] if lemma else [0] * n, num, word, punct, space)
+
+
+def _walk(firsts: list[_Node], toks: _Tokens, start: int, hi: int, found: set[tuple[int, int, Any]]) -> None:
+    """Add every phrase that begins at ``start`` (its first token already read into ``firsts``)."""
+    lower, lemma, num, word = toks.lower, toks.lemma, toks.num, toks.word
+    stack = [(node, start + 1) for node in firsts]
+    while stack:
+        node, j = stack.pop()
+        for key in node.keys:
+            found.add((start, j, key))
+        if j < hi:
+            nxt = node.by_lower.get(lower[j])
+            if nxt:
+                stack.extend((child, j + 1) for child in nxt)
+            if node.by_lemma and (nxt := node.by_lemma.get(lemma[j])):
+                stack.extend((child, j + 1) for child in nxt)
+            if node.num and num[j]:
+                stack.extend((child, j + 1) for child in node.num)
+            if node.word and word[j]:
+                stack.extend((child, j + 1) for child in node.word)
+
+
+def _scan(root: _Node, toks: _Tokens, lo: int, hi: int) -> set[tuple[int, int, Any]]:
+    """(start, end, key) of every phrase within tokens ``lo:hi``: what ``Matcher`` gives on ``doc[lo:hi]``."""
+    found: set[tuple[int, int, Any]] = set()
+    lower, lemma = toks.lower, toks.lemma
+    get_lower, get_lemma, num, word = root.by_lower.get, root.by_lemma.get, root.num, root.word
+    if not root.by_lemma and not num and not word:  # only words begin a phrase: one dict lookup per token
+        for i in range(lo, hi):
+            firsts = get_lower(lower[i])
+            if firsts:
+                _walk(firsts, toks, i, hi, found)
+        return found
+    for i in range(lo, hi):
+        firsts = get_lower(lower[i]) or ()
+        if more := get_lemma(lemma[i]):
+            firsts = [*firsts, *more]
+        if num and toks.num[i]:
+            firsts = [*firsts, *num]
+        if word and toks.word[i]:
+            firsts = [*firsts, *word]
+        if firsts:
+            _walk(firsts, toks, i, hi, found)
+    return found
 
 
 # --------------------------------------------------------------------------------- the reading
@@ -289,20 +458,20 @@ class _Context:
 
     targets: Sequence[_Match]
     verb_ends: frozenset[int]
-    not_imperative_after: frozenset[str]
+    not_imperative_after: frozenset[int]
 
 
-def _segments(doc: Doc) -> list[tuple[int, int]]:
+def _segments(doc: Doc, toks: _Tokens) -> list[tuple[int, int]]:
     """Token ranges of sentences, further cut at line breaks: a bullet or heading has no full stop."""
     sents = [(s.start, s.end) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(doc))]
+    breaks = [i for i, space in enumerate(toks.space) if space and "\n" in doc[i].text]
     out = []
     for lo, hi in sents:
         start = lo
-        for i in range(lo, hi):
-            if doc[i].is_space and "\n" in doc[i].text:
-                if i > start:
-                    out.append((start, i))
-                start = i + 1
+        for i in breaks[bisect_left(breaks, lo) : bisect_left(breaks, hi)]:
+            if i > start:
+                out.append((start, i))
+            start = i + 1
         if hi > start:
             out.append((start, hi))
     return out
@@ -317,15 +486,16 @@ def _longest(matches: Iterable[_Match]) -> list[_Match]:
     return sorted(kept, key=lambda m: m.start)
 
 
-def _word(doc: Doc, i: int, lo: int, hi: int) -> str | None:
-    return doc[i].lower_ if lo <= i < hi else None
+def _word(toks: _Tokens, i: int, lo: int, hi: int) -> int | None:
+    """The lower-cased word (as its hash) at ``i`` if it is inside the segment ``lo:hi``."""
+    return toks.lower[i] if lo <= i < hi else None
 
 
-def _is_imperative(doc: Doc, cue: _Match, lo: int, hi: int, others: _Context) -> bool:
+def _is_imperative(toks: _Tokens, cue: _Match, lo: int, hi: int, others: _Context) -> bool:
     """A verb at the head of its clause: not after a subject or a modal ("you rest", "to rest"), not
     the object of another imperative ("apply ice"), and not inside a target's noun phrase ("bed rest")."""
     return (
-        _word(doc, cue.start - 1, lo, hi) not in others.not_imperative_after
+        _word(toks, cue.start - 1, lo, hi) not in others.not_imperative_after
         and cue.start not in others.verb_ends
         and not any(t.start < cue.start < t.end for t in others.targets)
     )
@@ -345,21 +515,25 @@ def _scope(cue: _Match, stops: Sequence[_Match], lo: int, hi: int) -> tuple[int,
     return (cue.start if group.direction == "forward" else first, cue.end if group.direction == "backward" else last)
 
 
-def _is_break(tok: Token, rules: _Rules) -> bool:
-    return tok.lower_ in rules.breaks
-
-
-def _evidence(doc: Doc, a: int, b: int) -> tuple[int, int]:
+def _evidence(doc: Doc, toks: _Tokens, a: int, b: int) -> tuple[int, int]:
     """Character offsets of tokens ``a:b`` without leading bullets and surrounding space."""
-    while a < b - 1 and (doc[a].is_space or doc[a].is_punct):
+    while a < b - 1 and (toks.space[a] or toks.punct[a]):
         a += 1
-    while b > a + 1 and doc[b - 1].is_space:
+    while b > a + 1 and toks.space[b - 1]:
         b -= 1
-    return doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
+    last = doc[b - 1]
+    return doc[a].idx, last.idx + len(last.text)
 
 
 def _segment_hits(
-    doc: Doc, lo: int, hi: int, targets: list[_Match], cues: list[_Match], terms: list[_Match], rules: _Rules
+    doc: Doc,
+    toks: _Tokens,
+    lo: int,
+    hi: int,
+    targets: list[_Match],
+    cues: list[_Match],
+    terms: list[_Match],
+    rules: _Rules,
 ) -> list[AdviceHit]:
     """The advice of one sentence or line: each target read with the cues whose scope covers it."""
     # A cue truncates another only when it applies to every topic: "then" before heat is no reason
@@ -393,42 +567,55 @@ def _segment_hits(
             a, b = lo, hi
         else:  # two pieces of advice in one sentence: each gets its clause
             a, b = min(p[0] for p in parts), max(p[1] for p in parts)
-            while a > lo and not _is_break(doc[a - 1], rules):
+            while a > lo and toks.lower[a - 1] not in rules.breaks:
                 a -= 1
-            while b < hi and not _is_break(doc[b], rules):
+            while b < hi and toks.lower[b] not in rules.breaks:
                 b += 1
-        hits.append(AdviceHit(topic, stance, *_evidence(doc, a, b)))
+        hits.append(AdviceHit(topic, stance, *_evidence(doc, toks, a, b)))
     return hits
 
 
-def _inside(matches: Iterable[_Match], lo: int, hi: int) -> list[_Match]:
-    return [m for m in matches if lo <= m.start and m.end <= hi]
-
-
 def find_advice(doc: Doc) -> list[AdviceHit]:
-    """Every piece of non-exercise advice in ``doc``, in text order, one per topic and stance per sentence."""
-    rules = _rules(doc.vocab, doc.has_annotation("LEMMA"))
-    all_targets, all_cues, all_terms = [], [], []
-    for key, start, end in rules.matcher(doc):
-        if key == rules.terminator:
-            all_terms.append(_Match(start, end, key))
-        elif key in rules.targets:
-            all_targets.append(_Match(start, end, rules.targets[key]))
-        else:
-            all_cues.append(_Match(start, end, rules.cues[key]))
+    """Every piece of non-exercise advice in ``doc``, in text order, one per topic and stance per sentence.
+
+    Only targets can make advice, so the targets are found first, over the whole doc; a doc without
+    one costs a dictionary lookup per token. Sentences are cut, and cues looked for, only where a
+    target is.
+    """
+    use_lemma = doc.has_annotation("LEMMA")
+    rules = _rules(doc.vocab, use_lemma)
+    toks = _Tokens.of(doc, use_lemma)
+    found = _scan(rules.targets, toks, 0, len(doc))
+    if not found:
+        return []
+    segments = _segments(doc, toks)
+    starts = [lo for lo, _ in segments]
+    by_segment: dict[int, list[tuple[int, int, Any]]] = {}
+    for start, end, key in found:
+        k = bisect_right(starts, start) - 1
+        if k >= 0 and end <= segments[k][1]:
+            by_segment.setdefault(k, []).append((start, end, key))
     hits: list[AdviceHit] = []
-    for lo, hi in _segments(doc):
-        targets = _longest(
-            t
-            for t in _inside(all_targets, lo, hi)
-            if _word(doc, t.start - 1, lo, hi) not in t.meta.not_before
-            and _word(doc, t.end, lo, hi) not in t.meta.not_after
-        )
-        candidates = _inside(all_cues, lo, hi)
+    for k in sorted(by_segment):
+        lo, hi = segments[k]
+        kept = []
+        for start, end, key in by_segment[k]:
+            target, not_before, not_after = rules.target_info[key]
+            if _word(toks, start - 1, lo, hi) not in not_before and _word(toks, end, lo, hi) not in not_after:
+                kept.append(_Match(start, end, target))
+        targets = _longest(kept)
+        if not targets:
+            continue
+        candidates, terms = [], []
+        for start, end, key in _scan(rules.cues, toks, lo, hi):
+            if key == _TERMINATOR:
+                terms.append(_Match(start, end, key))
+            else:
+                candidates.append(_Match(start, end, rules.cue_groups[key]))
         verb_ends = frozenset(c.end for c in candidates if c.meta.imperative)
         context = _Context(targets, verb_ends, rules.not_imperative_after)
-        cues = _longest(c for c in candidates if not c.meta.imperative or _is_imperative(doc, c, lo, hi, context))
-        hits.extend(_segment_hits(doc, lo, hi, targets, cues, _inside(all_terms, lo, hi), rules))
+        cues = _longest(c for c in candidates if not c.meta.imperative or _is_imperative(toks, c, lo, hi, context))
+        hits.extend(_segment_hits(doc, toks, lo, hi, targets, cues, terms, rules))
     return sorted(hits, key=lambda h: (h.start, h.end, h.topic, h.stance))
 
 
