@@ -21,6 +21,7 @@ from pipeline.ingest import ingest
 from pipeline.kb import frame, write_kb
 from pipeline.models import (
     Advice,
+    Article,
     Dosage,
     Dropped,
     Exercise,
@@ -119,9 +120,8 @@ def build_lock(kb_path: Path, wait_seconds: float, say: Progress):
 
 
 def _extract(ingested: Ingested, report: BuildReport, cache: ExtractionCache | None, jobs: int | None,
-             say: Progress) -> Extraction:
-    """Extraction of every article, from the cache where it holds the article's current bytes."""
-    cached = {a.source_id: cache.get(a.source) for a in ingested.articles} if cache else {}
+             cached: dict[str, Extraction], say: Progress) -> Extraction:
+    """Extraction of every article, from ``cached`` where the cache held the article's current bytes."""
     todo = [a for a in ingested.articles if cached.get(a.source_id) is None]
     report.n_cached, report.n_extracted = len(ingested.articles) - len(todo), len(todo)
     fresh: dict[str, Extraction] = {}
@@ -138,7 +138,7 @@ def _extract(ingested: Ingested, report: BuildReport, cache: ExtractionCache | N
         for article, extraction in zip(todo, results, strict=True):
             fresh[article.source_id] = extraction
             if cache:
-                cache.put(article.source, extraction)
+                cache.put(article.source, (article, extraction))
     return merge(cached.get(a.source_id) or fresh[a.source_id] for a in ingested.articles)
 
 
@@ -155,8 +155,22 @@ def build(raw_dir: Path, kb_path: Path, reviews_path: Path | None = None, progre
     report = BuildReport()
     reviews = load_reviews(reviews_path) if reviews_path else ()
     with build_lock(kb_path, wait_seconds, say):
+        cache = ExtractionCache(cache_dir) if cache_dir else None
+        if cache:
+            cache.prune()
+        entries: dict[str, tuple[Article, Extraction]] = {}
+
+        def reuse(source: Source) -> Article | None:
+            entry = cache.get(source) if cache else None
+            if entry is not None:
+                entries[source.source_id] = entry
+            return entry[0] if entry else None
+
         with report.timed("ingest"):
-            ingested = ingest(raw_dir)
+            ingested = ingest(raw_dir, reuse)
+        # an extraction is reused only where ingest took its cached article (same path and bytes)
+        cached = {a.source_id: entries[a.source_id][1] for a in ingested.articles
+                  if a.source_id in entries and entries[a.source_id][0] is a}
         report.n_files = len(ingested.sources)
         report.n_ok = len(ingested.articles)
         report.rejected = [s for s in ingested.sources if s.status != "ok"]
@@ -166,11 +180,8 @@ def build(raw_dir: Path, kb_path: Path, reviews_path: Path | None = None, progre
             raise NoUsableArticles(
                 f"No usable article in {raw_dir} ({report.n_files} files found); the previous KB was kept."
             )
-        cache = ExtractionCache(cache_dir) if cache_dir else None
-        if cache:
-            cache.prune()
         with report.timed("extract"):
-            extraction = _extract(ingested, report, cache, jobs, say)
+            extraction = _extract(ingested, report, cache, jobs, cached, say)
         say(f"extract: {len(extraction.mentions)} mentions, {len(extraction.dosages)} doses "
             f"({report.n_extracted} articles extracted, {report.n_cached} from the cache)")
         with report.timed("resolve"):

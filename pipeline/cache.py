@@ -1,4 +1,4 @@
-"""A per-article cache of extraction results, so a rebuild re-extracts only new or changed articles.
+"""A per-article cache of cleaning and extraction, so a rebuild redoes only new or changed articles.
 
 An entry is keyed by the article's source id and sha256, under a folder named for the pipeline's
 fingerprint: a hash of the package's code, its lexicons and the spaCy model. Changing any of them
@@ -20,7 +20,7 @@ from pathlib import Path
 import spacy
 
 from pipeline.config import PACKAGE
-from pipeline.models import Extraction, Source
+from pipeline.models import Article, Extraction, Source
 from pipeline.nlp import model_name
 
 
@@ -36,8 +36,11 @@ def pipeline_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+Entry = tuple[Article, Extraction]
+
+
 class ExtractionCache:
-    """Extraction results of single articles, stored below ``root``."""
+    """The cleaned article and its extraction, per article, stored below ``root``."""
 
     def __init__(self, root: Path, fingerprint: str | None = None) -> None:
         self.root = root
@@ -48,20 +51,22 @@ class ExtractionCache:
         key = hashlib.sha256(f"{source.source_id}\0{source.sha256}".encode()).hexdigest()[:32]
         return self.folder / f"{key}.pkl"
 
-    def get(self, source: Source) -> Extraction | None:
+    def get(self, source: Source) -> Entry | None:
         try:
             with self._path(source).open("rb") as f:
                 value = pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             return None
-        return value if isinstance(value, Extraction) else None
+        ok = (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], Article)
+              and isinstance(value[1], Extraction))
+        return value if ok else None
 
-    def put(self, source: Source, extraction: Extraction) -> None:
+    def put(self, source: Source, entry: Entry) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self._path(source)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with tmp.open("wb") as f:
-            pickle.dump(extraction, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
 
     def prune(self) -> None:

@@ -118,8 +118,12 @@ def clean(source: Source, raw_text: str) -> Article:
     )
 
 
-def ingest(raw_dir: Path) -> Ingested:
-    """Read and clean every file below ``raw_dir``."""
+def ingest(raw_dir: Path, reuse: Callable[[Source], Article | None] | None = None) -> Ingested:
+    """Read and clean every file below ``raw_dir``.
+
+    ``reuse`` may return the article already cleaned from these very bytes (a build's cache), so
+    that only new or changed files are cleaned again; every file is still read and hashed.
+    """
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"The raw folder {raw_dir} does not exist.")
     sources, articles = [], []
@@ -129,7 +133,9 @@ def ingest(raw_dir: Path) -> Ingested:
         rel = path.relative_to(raw_dir).as_posix()
         source, text = read_source(path, rel, _source_id(path.relative_to(raw_dir), taken), seen)
         if text is not None:
-            article = clean(source, text)
+            cached = reuse(source) if reuse else None
+            usable = cached is not None and cached.source.path == source.path and cached.raw_text == text
+            article = cached if usable else clean(source, text)
             source = article.source
             articles.append(article)
         sources.append(source)

@@ -199,3 +199,19 @@ def test_extraction_survives_adversarial_text(parts: list[str], nlp) -> None:
     for row in (*extraction.dosages, *extraction.steps, *extraction.advice):
         assert raw[row.char_start : row.char_end] == row.evidence
 
+
+
+@pytest.mark.model
+def test_a_cached_rebuild_cleans_nothing_again(raw_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.ingest as ingest_module
+
+    kb, cache = tmp_path / "kb.duckdb", tmp_path / "cache"
+    build(raw_copy, kb, cache_dir=cache)
+    first = connect_read_only(kb).execute("SELECT * FROM documents ORDER BY ALL").fetchall()
+    calls: list[str] = []
+    real = ingest_module.clean
+    monkeypatch.setattr(ingest_module, "clean", lambda source, text: calls.append(source.source_id) or real(source,
+                                                                                                           text))
+    build(raw_copy, kb, cache_dir=cache)
+    assert calls == []
+    assert connect_read_only(kb).execute("SELECT * FROM documents ORDER BY ALL").fetchall() == first
