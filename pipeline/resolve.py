@@ -396,7 +396,7 @@ def _cluster_ids(clusterer: _Clusterer, used: Iterable[int]) -> dict[int, str]:
 
 
 def title_case(text: str) -> str:
-    """Collapse whitespace and capitalise each word: ``"horse back stretches"`` -> ``"Horse Back Stretches"``."""
+    """Collapse whitespace and capitalise each word: ``"donkey kick stretches"`` -> ``"Donkey Kick Stretches"``."""
     return " ".join(word[:1].upper() + word[1:].lower() for word in text.split())
 
 

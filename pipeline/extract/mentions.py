@@ -7,7 +7,7 @@ Two kinds of evidence, both data-driven:
   "knee to chest" and "knees to chest" all hit; a hit is widened over the modifiers before it
   ("Lying Lateral" + "Leg Lifts") and the generic words and head after it ("Back Stretch");
 - a name rule for names the lexicon lacks (``resources/mention_rules.json``): a run of modifiers
-  ending in a head noun ("Horse Back Stretch", "lower back rotational stretch"), with at least one
+  ending in a head noun ("Donkey Kick Stretch", "hip flexibility exercise"), with at least one
   specific modifier, and for weak heads ("exercise") only after "this"/"the".
 
 A heading names an exercise when, without its cue ("Avoid …") and tail ("… Workout"), it is such a
