@@ -324,17 +324,9 @@ def _bar(d: dict[str, Any], axis: Axis, y: float, colour: str) -> str:
         return f'<rect x="{x_lo:.1f}" y="{y}" width="{x_hi - x_lo:.1f}" height="{h}" rx="3" fill="{colour}" ' \
                f'stroke="{colour}"{dash}/>'
     if lo is not None:  # "3 or more": open to the right
-        x_lo, x_end = axis.x(lo), axis.x1
-        return (f'<rect class="open" x="{x_lo:.1f}" y="{y}" width="{x_end - x_lo:.1f}" height="{h}" fill="{colour}" '
-                f'fill-opacity="0.3" stroke="{colour}"{dash}/><line x1="{x_lo:.1f}" x2="{x_lo:.1f}" y1="{y - 2}" '
-                f'y2="{y + h + 2}" stroke="{colour}" stroke-width="3"/><polygon points="{x_end},{y - 3} '
-                f'{x_end + 9},{y + h / 2} {x_end},{y + h + 3}" fill="{colour}"/>')
+        return _open_bar(axis.x(lo), axis.x1, y, h, colour, dash)
     if hi is not None:  # "up to 10": open to the left
-        x_hi, x_start = axis.x(hi), axis.x0
-        return (f'<rect class="open" x="{x_start}" y="{y}" width="{x_hi - x_start:.1f}" height="{h}" fill="{colour}" '
-                f'fill-opacity="0.3" stroke="{colour}"{dash}/><line x1="{x_hi:.1f}" x2="{x_hi:.1f}" y1="{y - 2}" '
-                f'y2="{y + h + 2}" stroke="{colour}" stroke-width="3"/><polygon points="{x_start},{y - 3} '
-                f'{x_start - 9},{y + h / 2} {x_start},{y + h + 3}" fill="{colour}"/>')
+        return _open_bar(axis.x(hi), axis.x0, y, h, colour, dash)
     return ""
 
 
@@ -577,3 +569,13 @@ def write_report(kb: Path, out: Path, raw_dir: Path = config.RAW_DIR) -> Path:
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(out)
     return out
+
+
+def _open_bar(x_known: float, x_end: float, y: float, h: float, colour: str, dash: str) -> str:
+    """A faded bar from the known bound to the axis end, a stroke at the bound and an arrow at the end."""
+    left, width = min(x_known, x_end), abs(x_end - x_known)
+    tip = x_end + (9 if x_end > x_known else -9)
+    return (f'<rect class="open" x="{left:.1f}" y="{y}" width="{width:.1f}" height="{h}" fill="{colour}" '
+            f'fill-opacity="0.3" stroke="{colour}"{dash}/><line x1="{x_known:.1f}" x2="{x_known:.1f}" y1="{y - 2}" '
+            f'y2="{y + h + 2}" stroke="{colour}" stroke-width="3"/><polygon points="{x_end},{y - 3} '
+            f'{tip},{y + h / 2} {x_end},{y + h + 3}" fill="{colour}"/>')
