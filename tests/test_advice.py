@@ -262,7 +262,8 @@ def _scanned(doc, use_lemma: bool, lo: int, hi: int) -> set[tuple[str, int, int]
 def test_scan_finds_what_the_matcher_finds(use_lemma: bool) -> None:
     """The trie scan gives the same (key, start, end) as spaCy's Matcher on the same patterns: on the
     test sentences and on random runs of lexicon words (optional slots, gaps, numbers, lemmas, edges)."""
-    vocab = spacy.blank("en").vocab
+    blank = spacy.blank("en")
+    vocab = blank.vocab
     matcher = _reference_matcher(vocab, use_lemma)
     data = lexicons.load("advice")
     tokenize = advice._tokenizer("en")
@@ -277,13 +278,14 @@ def test_scan_finds_what_the_matcher_finds(use_lemma: bool) -> None:
     words, extra = sorted(words), ["3", "three", ",", ".", ";", "-", "\n", " ", "the", "Rest", "HEAT", "xyz"]
     rng = random.Random(7)
     texts = [t for t, _ in SHOULD_FIND] + SHOULD_NOT_FIND
-    docs = [Doc(vocab, words=[t.text for t in spacy.blank("en").tokenizer(text)]) for text in texts]
+    docs = [blank.make_doc(text) for text in texts]
     for _ in range(300):
         ws = [rng.choice(words) if rng.random() < 0.8 else rng.choice(extra) for _ in range(rng.randint(1, 30))]
         docs.append(Doc(vocab, words=ws))
+    lemmas = sorted(lemmas)
     for doc in docs:
         if use_lemma:
-            lemma = [rng.choice(sorted(lemmas)) if rng.random() < 0.3 else t.lower_ for t in doc]
+            lemma = [rng.choice(lemmas) if rng.random() < 0.3 else t.lower_ for t in doc]
             doc = Doc(vocab, words=[t.text for t in doc], lemmas=lemma)
         got = {(vocab.strings[k], s, e) for k, s, e in matcher(doc)}
         assert _scanned(doc, use_lemma, 0, len(doc)) == got, doc.text
