@@ -1,0 +1,73 @@
+"""The ``Span`` extensions that backkb's spaCy components write and read: one place for all of them.
+
+Results live on the ``Doc`` as span groups (``doc.spans["block"]``, ``["exercise"]``, ``["dose"]``,
+``["advice"]``, ``["step"]``) whose spans carry these extensions. Every value is plain data (str,
+int, float, bool, None, lists of those), so a ``Doc`` keeps them through ``Doc.to_bytes`` and so
+through ``nlp.pipe(..., n_process=N)``; a link to another span is stored as its character offsets
+and read back through a getter (``dose._.exercises``).
+
+Span extension values are keyed by the span's character offsets, so spans of different groups at
+the same place share them: each group therefore has attribute names of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.tokens import Span
+
+# name -> default, for values the components set
+_VALUES: dict[str, Any] = {
+    # block (label_: heading, item, field, row, paragraph)
+    "block_number": None,  # the list number of a numbered item or heading ("3. Wall Sits")
+    "bullet": False,
+    "text_start": None,  # character offset of the words after the list marker
+    "heading_at": None,  # [start_char, end_char] of the heading that owns this block
+    # exercise (label_: EXERCISE)
+    "name": None,  # the name as resolution compares it
+    "method": None,  # how it was found: lexicon, rule, heading, description, …
+    "confidence": 1.0,
+    "named": True,  # False for a described, unnamed exercise
+    "in_heading": False,
+    "polarity": "recommend",  # recommend, avoid or caution, set by the ConText component
+    # dose (label_: the dose attribute, e.g. hold_s)
+    "min": None,
+    "max": None,
+    "per_side": False,
+    "approx": False,
+    "exercise_at": None,  # [[start_char, end_char], …] of the exercises the dose is for
+    # advice (label_: the topic)
+    "stance": None,
+    # step (label_: STEP)
+    "step_no": None,
+}
+
+
+def _linked(key: str):
+    def get(span: Span) -> list[Span]:
+        found = []
+        for start, end in span._.get(key) or ():
+            linked = span.doc.char_span(start, end)
+            if linked is not None:
+                found.append(linked)
+        return found
+
+    return get
+
+
+def _heading(span: Span) -> Span | None:
+    at = span._.heading_at
+    return span.doc.char_span(*at) if at else None
+
+
+def register() -> None:
+    """Register every extension once (a component's factory calls this; calling it again is harmless)."""
+    for name, default in _VALUES.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+    if not Span.has_extension("attribute"):
+        Span.set_extension("attribute", getter=lambda span: span.label_)
+    if not Span.has_extension("exercises"):
+        Span.set_extension("exercises", getter=_linked("exercise_at"))
+    if not Span.has_extension("heading"):
+        Span.set_extension("heading", getter=_heading)
