@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-import multiprocessing
 import os
 import platform
 import resource
@@ -36,8 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,40 +99,21 @@ def task_build(task: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# The model of the floor's process, inherited by its forked workers (as the build's workers do).
-_FLOOR_NLP: Any = None
-
-
-def _pipe(texts: Sequence[str]) -> int:
-    """Run the model over ``texts`` and throw the docs away; the token count only proves work was done."""
-    from pipeline import extract
-
-    batch = getattr(extract, "BATCH_SIZE", 64)
-    return sum(len(doc) for doc in _FLOOR_NLP.pipe(texts, batch_size=batch))
-
-
 def task_floor(task: dict[str, Any]) -> dict[str, Any]:
-    """Time a bare ``nlp.pipe`` over the cleaned texts, in as many processes as the build used.
+    """Time a bare ``nlp.pipe`` of the trained model over the cleaned texts, as the build runs it.
 
-    With several processes the texts go to forked workers in the build's chunks, so the floor pays
-    the same start-up and hand-over costs as the build, and nothing else.
+    Same batch size and number of processes (``n_process``) as the build's extraction, so the floor
+    pays the same start-up and hand-over costs, and nothing else.
     """
-    global _FLOOR_NLP
     from pipeline import extract
     from pipeline.ingest import ingest
-    from pipeline.nlp import load_nlp
+    from pipeline.nlp import load_model
 
     texts = [a.clean_text for a in ingest(Path(task["raw"])).articles]
-    _FLOOR_NLP = load_nlp()
-    chunk = getattr(extract, "CHUNK", 64)
-    chunks = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
-    jobs = task.get("jobs") or 1
+    nlp = load_model()
     t0 = time.perf_counter()
-    if jobs > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            n_tokens = sum(pool.map(_pipe, chunks))
-    else:
-        n_tokens = _pipe(texts)
+    docs = nlp.pipe(texts, batch_size=extract.BATCH_SIZE, n_process=task.get("jobs") or 1)
+    n_tokens = sum(len(doc) for doc in docs)
     return {"floor": time.perf_counter() - t0, "n_tokens": n_tokens}
 
 

@@ -36,14 +36,23 @@ def model_name() -> str:
 def add_extraction(nlp: Language) -> Language:
     """Add backkb's components to ``nlp`` (a trained pipeline, or ``spacy.blank("en")`` for the rules alone)."""
     first, *rest = COMPONENTS
-    parser = next((n for n in ("parser", "senter", "sentencizer") if n in nlp.pipe_names), None)
-    nlp.add_pipe(first, before=parser) if parser else nlp.add_pipe(first, first=True)
+    if "parser" in nlp.pipe_names:  # the parser keeps sentence starts set before it
+        nlp.add_pipe(first, before="parser")
+    else:  # a rule-based splitter overwrites them, so the layout goes after it
+        if not {"senter", "sentencizer"} & set(nlp.pipe_names):
+            nlp.add_pipe("sentencizer")
+        nlp.add_pipe(first)
     for name in rest:
         nlp.add_pipe(name)
     return nlp
 
 
+def load_model() -> Language:
+    """The trained pipeline alone, without the components no rule reads (the benchmark's floor)."""
+    return spacy.load(model_name(), exclude=list(UNUSED_COMPONENTS))
+
+
 @cache
 def load_nlp() -> Language:
-    """The trained pipeline without the components no rule reads, and with backkb's components."""
-    return add_extraction(spacy.load(model_name(), exclude=list(UNUSED_COMPONENTS)))
+    """The extraction pipeline: the trained model with backkb's components."""
+    return add_extraction(load_model())

@@ -33,7 +33,7 @@ def seeds_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def nlp():
+def trained_nlp():
     """The trained pipeline as the build loads it."""
     from pipeline.nlp import load_nlp
 

@@ -19,8 +19,8 @@ from spacy.tokens import Doc, Span
 
 from pipeline.extract import extensions
 from pipeline.extract.context import AVOID, states_for_all
-from pipeline.extract.quantities import has_side_cue
 from pipeline.extract.layout import BLOCK_GROUP, blocks_of
+from pipeline.extract.quantities import has_side_cue
 from pipeline.extract.sections import Sections
 from pipeline.extract.steps import step_spans
 from pipeline.names import core_name
