@@ -12,6 +12,7 @@ from pipeline.config import ROOT
 RAW = ROOT / "raw"
 SHARED = ROOT.parent / "shared"
 SCORER = SHARED / "eval" / "score.py"
+DEV = SHARED / "eval" / "dev"
 
 
 @pytest.fixture
