@@ -9,7 +9,7 @@ PIPELINE_FILES := $(shell find pipeline -type f -not -path '*/__pycache__/*' 2>/
 RAW_FILES := $(shell find raw -type f 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build-kb test lint score report export bench clean
+.PHONY: help setup build-kb test lint score score-dev report export bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ $(KB): $(STAMP) $(PIPELINE_FILES) $(RAW_FILES) curated/reviews.csv
 build-kb: $(KB) ## Build curated/kb.duckdb from raw/ (skipped when up to date)
 
 test: $(STAMP) ## Run the whole test suite (lint, unit, end-to-end, scorer floors)
-	$(PY) -m ruff check pipeline tests bench
+	$(PY) -m ruff check pipeline tests bench tools
 	$(PY) -m pytest
 
 curated/report.html: $(KB) $(PIPELINE_FILES)
@@ -50,10 +50,16 @@ $(BENCH): $(STAMP) $(PIPELINE_FILES) $(RAW_FILES) bench/corpus.py bench/run.py
 bench: $(BENCH) ## Time builds of 100, 1,000 and 5,000 generated articles against bare spaCy (bench/out/results.md)
 
 lint: $(STAMP) ## Lint with ruff
-	$(PY) -m ruff check pipeline tests bench
+	$(PY) -m ruff check pipeline tests bench tools
 
 score: $(KB) ## Score the built KB against the hand annotation in ../shared/eval
 	$(PY) $(SHARED)/eval/score.py --kb $(KB) --raw raw
+
+DEV := $(SHARED)/eval/dev
+
+score-dev: $(STAMP) ## Build the 20 dev articles of ../shared/eval/dev and print the scorer's misses article by article
+	$(PY) -m pipeline build --raw $(DEV)/texts --kb build/dev.duckdb -q
+	$(PY) tools/score_dev.py --kb build/dev.duckdb --raw $(DEV)/texts --gold $(DEV)/gold.json
 
 clean: ## Remove the virtual environment and everything built
 	rm -rf $(VENV) $(KB) .pytest_cache
