@@ -28,8 +28,8 @@ from spacy.tokens import Doc
 
 from pipeline.extract.advice import find_advice
 from pipeline.extract.context import AVOID, polarity, states_for_all
+from pipeline.extract.doses import find_quantities, has_side_cue
 from pipeline.extract.mentions import NameHit, find_descriptions, find_names
-from pipeline.extract.quantities import find_quantities, has_side_cue
 from pipeline.extract.steps import step_spans
 from pipeline.models import Advice, Article, Block, Dosage, Extraction, Mention, Quantity, Step
 from pipeline.resolve import core_name
