@@ -4,12 +4,15 @@ Rule tests run on ``spacy.blank("en")`` with a sentencizer (fixture ``blank_nlp`
 and need no model; model tests get the trained pipeline only through ``load_nlp()`` (fixture
 ``trained_nlp``) and check that it gives the same answers. Each row is a short English phrase of the
 kind the articles use, and the expected quantities as (attribute, min, max, approx, per_side), in
-the order ``find_quantities`` returns them (by evidence start).
+the order ``find_quantities`` returns them (by evidence start). The ``backkb_doses`` component is
+tested by name, as a user adds it to a pipeline of their own.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -20,9 +23,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.tokens import Doc
 
 from pipeline.extract.doses import SIDED_ATTRIBUTES, field_quantities, find_quantities, has_side_cue
 from pipeline.extract.doses import patterns as p
+from pipeline.extract.doses.component import span_quantity
 from pipeline.extract.doses.lexicon import Lexicon, forms, lexicon
 
 Row = tuple[str, float | None, float | None, bool, bool]
@@ -423,3 +428,130 @@ def test_the_lexicon_lists_no_regular_form_by_hand() -> None:
         # (short function words are not inflected: "a" and "as" may share a list)
         for base in (b for b in bases if len(b) > 2):
             assert not (set(inflections(base)) - {base}) & bases, (base, words)
+
+
+# ------------------------------------------------------------------------------------ component
+
+EXAMPLE = "Hold for 15 to 30 seconds, 3 times each side."
+EXAMPLE_DOSES = [("Hold for 15 to 30 seconds", "hold_s", 15.0, 30.0, True),
+                 ("3 times each side", "reps", 3.0, 3.0, True)]
+
+
+def doses(doc: Doc, group: str = "dose") -> list[tuple]:
+    return [(s.text, s.label_, s._.min, s._.max, s._.per_side) for s in doc.spans[group]]
+
+
+@pytest.fixture(scope="session")
+def doses_nlp() -> Language:
+    """A blank pipeline with only the doses component: no sentencizer, so no SENT_START."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("backkb_doses")
+    return nlp
+
+
+def test_component_on_a_blank_pipeline_by_name(doses_nlp: Language) -> None:
+    doc = doses_nlp(EXAMPLE)
+    assert [(s.text, s.label_, s._.min, s._.max, s._.per_side) for s in doc.spans["dose"]] == EXAMPLE_DOSES
+
+
+@pytest.fixture(scope="session")
+def sentenced_doses_nlp() -> Language:
+    """A blank pipeline with a sentencizer and the doses component."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("backkb_doses")
+    return nlp
+
+
+def test_component_with_a_sentencizer(sentenced_doses_nlp: Language) -> None:
+    doc = sentenced_doses_nlp("Lie on your back. " + EXAMPLE + " Then rest.")
+    assert doses(doc) == EXAMPLE_DOSES
+
+
+def test_without_sentences_the_doc_is_one_context(doses_nlp: Language, sentenced_doses_nlp: Language) -> None:
+    """A bare target takes its unit from the sentence just before; with no sentence boundaries
+    the whole line is that sentence."""
+    text = "Do 8 reps. Breathe out. Work up to 20."
+    assert [s.label_ for s in doses_nlp(text).spans["dose"]] == ["reps", "reps_target"]
+    assert [s.label_ for s in sentenced_doses_nlp(text).spans["dose"]] == ["reps"]
+
+
+@pytest.fixture
+def trained_with_doses(trained_nlp: Language) -> Iterator[Language]:
+    """The trained pipeline with the doses component added for one test, then removed again."""
+    trained_nlp.add_pipe("backkb_doses", name="test_doses")
+    try:
+        yield trained_nlp
+    finally:
+        trained_nlp.remove_pipe("test_doses")
+
+
+@pytest.mark.model
+def test_component_on_the_trained_pipeline(trained_with_doses: Language) -> None:
+    doc = trained_with_doses(MODEL_TEXT)
+    assert [span_quantity(s) for s in doc.spans["dose"]] == find_quantities(doc)
+    assert doses(trained_with_doses(EXAMPLE)) == EXAMPLE_DOSES
+
+
+@pytest.mark.parametrize("text", [
+    "Stand tall. Do 10 reps of the wall slide, then switch legs.\nHold: 1 minute",
+    "Do 3 sets of 12 slowly, and hold about 5 seconds at the top.",
+    "Hold the plank for up to 40 seconds; do it twice a day, at least 3 days a week.",
+    "Work up to 25 over time.",
+])
+def test_component_spans_are_the_quantities(doses_nlp: Language, text: str) -> None:
+    doc = doses_nlp(text)
+    assert [span_quantity(s) for s in doc.spans["dose"]] == find_quantities(doc)
+    assert all(s._.attribute == s.label_ for s in doc.spans["dose"])
+
+
+@pytest.mark.parametrize(("text", "expected"), SHOULD_MATCH)
+def test_component_agrees_with_find_quantities(sentenced_doses_nlp: Language, text: str,
+                                               expected: list[Row]) -> None:
+    doc = sentenced_doses_nlp(text)
+    assert [(s.label_, s._.min, s._.max, s._.approx, s._.per_side) for s in doc.spans["dose"]] == expected
+
+
+def test_open_bounds_are_none(doses_nlp: Language) -> None:
+    assert doses(doses_nlp("Do up to 12 reps, and hold for at least 20 seconds.")) == [
+        ("Do up to 12 reps", "reps", None, 12.0, False), ("hold for at least 20 seconds", "hold_s", 20.0, None, False)]
+
+
+def test_config_names_the_group_and_sets_the_distances() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("backkb_doses", config={"span_group": "amounts", "max_cue_gap": 0})
+    doc = nlp("Hold for 15 to 30 seconds.")
+    assert "dose" not in doc.spans
+    assert doses(doc, "amounts") == [("15 to 30 seconds", "hold_s", 15.0, 30.0, False)]  # the cue is too far now
+    assert spacy.blank("en").from_config(nlp.config).pipe_names == ["backkb_doses"]
+
+
+def test_values_survive_doc_to_bytes(doses_nlp: Language) -> None:
+    doc = doses_nlp("Do 2 sets of 15, each side.")
+    back = Doc(doses_nlp.vocab).from_bytes(doc.to_bytes())
+    assert doses(back) == doses(doc) == [("Do 2 sets", "sets", 2.0, 2.0, True),
+                                         ("Do 2 sets of 15", "reps", 15.0, 15.0, True)]
+
+
+def test_factory_is_found_through_the_entry_point() -> None:
+    """A fresh interpreter that never imports the package finds ``backkb_doses`` (needs ``pip install``)."""
+    code = ("import spacy; nlp = spacy.blank('en'); nlp.add_pipe('backkb_doses'); "
+            f"print([(s.text, s.label_, s._.min, s._.max, s._.per_side) for s in nlp({EXAMPLE!r}).spans['dose']])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+    assert out.stdout.strip() == str(EXAMPLE_DOSES)
+
+
+def test_a_doc_and_its_doses_are_freed_together(doses_nlp: Language) -> None:
+    """The dose group keeps its doc alive only as long as someone holds either of them."""
+    import gc
+    import weakref
+
+    doc = weakref.ref(doses_nlp(EXAMPLE))
+    gc.collect()
+    assert doc() is None
+
+
+def test_doses_come_back_from_worker_processes(sentenced_doses_nlp: Language) -> None:
+    texts = [EXAMPLE, "Do 3 sets of 12.", "Walk daily."]
+    assert [doses(d) for d in sentenced_doses_nlp.pipe(texts, n_process=2)] == [
+        doses(sentenced_doses_nlp(t)) for t in texts]
