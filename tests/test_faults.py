@@ -150,10 +150,10 @@ def test_an_unreadable_cache_entry_is_a_miss(tmp_path: Path) -> None:
 # --- parallel extraction --------------------------------------------------------------------------
 
 @pytest.mark.model
-def test_parallel_extraction_equals_one_process(nlp) -> None:
+def test_parallel_extraction_equals_one_process(trained_nlp) -> None:
     """``nlp.pipe(n_process=2)`` sends each Doc back through ``Doc.to_bytes``: the spans and extensions survive."""
     articles = list(ingest(RAW).articles) * 2
-    assert extract_each(articles, nlp, jobs=2) == extract_each(articles, nlp, jobs=1)
+    assert extract_each(articles, trained_nlp, jobs=2) == extract_each(articles, trained_nlp, jobs=1)
 
 
 # --- fuzzing --------------------------------------------------------------------------------------
@@ -189,10 +189,10 @@ def test_ingestion_survives_adversarial_text(parts: list[str]) -> None:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(parts=st.lists(_ADVERSARIAL, min_size=1, max_size=3))
-def test_extraction_survives_adversarial_text(parts: list[str], nlp) -> None:
+def test_extraction_survives_adversarial_text(parts: list[str], trained_nlp) -> None:
     raw = "\n".join(parts)
     article = clean(Source("f", "f.txt", "", "ok", "", None, len(raw)), raw)
-    extraction = extract_article(article, nlp(article.clean_text))
+    extraction = extract_article(article, trained_nlp(article.clean_text))
     for m in extraction.mentions:
         assert raw[m.char_start : m.char_end] == m.surface
     for row in (*extraction.dosages, *extraction.steps, *extraction.advice):

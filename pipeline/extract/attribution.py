@@ -19,8 +19,8 @@ from spacy.tokens import Doc, Span
 
 from pipeline.extract import extensions
 from pipeline.extract.context import AVOID, states_for_all
+from pipeline.extract.doses import has_side_cue
 from pipeline.extract.layout import BLOCK_GROUP, blocks_of
-from pipeline.extract.quantities import has_side_cue
 from pipeline.extract.sections import Sections
 from pipeline.extract.steps import step_spans
 from pipeline.names import core_name
@@ -50,7 +50,7 @@ class Attribution:
             dose._.exercise_at = [_at(e) for e in self._owners(doc, dose, sections, prose)]
             if not dose._.per_side and dose.label_ in _SIDED:
                 dose._.per_side = has_side_cue(self._context(doc, dose, sections))
-        doc.spans[self.groups["step"]] = self._steps(doc, sections)
+        extensions.set_group(doc, self.groups["step"], self._steps(doc, sections))
         return doc
 
     @staticmethod

@@ -6,5 +6,6 @@ where the package is used from a source tree.
 """
 
 from pipeline.extract import attribution, exercises, layout
+from pipeline.extract.doses import component as doses
 
-__all__ = ["attribution", "exercises", "layout"]
+__all__ = ["attribution", "doses", "exercises", "layout"]

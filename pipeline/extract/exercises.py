@@ -41,7 +41,7 @@ class Exercises:
         spans = [s for s in (self._span(doc, h) for h in sorted(hits, key=lambda h: h.start)) if s is not None]
         for span in spans:
             span._.polarity = self._polarity(doc, span, sections.of_char(span.start_char).owner)
-        doc.spans[self.span_group] = spans
+        extensions.set_group(doc, self.span_group, spans)
         return doc
 
     @staticmethod

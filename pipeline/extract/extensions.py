@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span, SpanGroup
 
 # name -> default, for values the components set
 _VALUES: dict[str, Any] = {
@@ -88,3 +88,22 @@ def register() -> None:
         Span.set_extension("exercises", getter=_linked("exercise_at"))
     if not Span.has_extension("heading"):
         Span.set_extension("heading", getter=_heading)
+
+
+class KeptGroup(SpanGroup):
+    """A span group that keeps its ``Doc`` alive, so ``nlp(text).spans["dose"]`` reads in one expression.
+
+    A plain ``SpanGroup`` holds its doc weakly, and the doc of a one-line ``nlp(text)`` is gone
+    before the group is read (spaCy's error E865). The strong link makes a reference cycle, which
+    Python's collector frees; ``Doc.to_bytes`` stores the group as any other, and a copy or a doc
+    read back from bytes has plain groups again.
+    """
+
+    def __init__(self, doc: Doc, *, name: str, spans: list[Span]) -> None:
+        super().__init__(doc, name=name, spans=spans)
+        self.kept_doc = doc
+
+
+def set_group(doc: Doc, name: str, spans: list[Span]) -> None:
+    """Write ``doc.spans[name]`` as a group that keeps ``doc`` alive (``KeptGroup``)."""
+    doc.spans[name] = KeptGroup(doc, name=name, spans=spans)

@@ -52,7 +52,7 @@ class Layout:
             words = bisect_left(starts, block.text_start)
             if first < words < span.end:  # "- Avoid lifting": the words after a list marker go on its sentence
                 doc[words].is_sent_start = False
-        doc.spans[self.span_group] = spans
+        extensions.set_group(doc, self.span_group, spans)
         return doc
 
 

