@@ -29,34 +29,9 @@ import duckdb
 from pipeline import config
 from pipeline.ingest import decode
 from pipeline.kb import connect_read_only
+from pipeline.vocab import AVOID, DOSE_ATTRIBUTES, DROPPED_REASONS, OPEN, SOURCE_OK
 
 TEMPLATES = config.PACKAGE / "templates"
-
-# Dose attributes in the order a reader expects them, with a label and a unit.
-ATTRIBUTES = {
-    "hold_s": ("Hold", "s"),
-    "reps": ("Repetitions", "reps"),
-    "sets": ("Sets", "sets"),
-    "per_day": ("Times per day", "× per day"),
-    "per_week": ("Times per week", "× per week"),
-    "total_s": ("Total time", "s"),
-    "hold_target_s": ("Hold (goal)", "s"),
-    "reps_target": ("Repetitions (goal)", "reps"),
-}
-
-# What each dropped-noise reason means (the list documented in README.md, Dropped reasons).
-REASON_GLOSS = {
-    "ad": "a product ad or pitch",
-    "banner": "a short title-case line the page repeats",
-    "caption": "an image caption or credit",
-    "copy_protection": "a 'content is protected' notice",
-    "cta": "a call to action",
-    "meta": "a meta description pasted into the text",
-    "navigation": "a navigation link, tag or category line",
-    "seo_stuffing": "the title phrase repeated for search engines",
-    "social": "share buttons",
-    "url": "a bare or mangled URL",
-}
 
 SOURCE_COLOURS = ("#1f77b4", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666")
 
@@ -110,7 +85,7 @@ class ReportData:
 
 def _read_raw(raw_dir: Path, row: dict[str, Any]) -> tuple[str | None, str]:
     """The raw text offsets index, or ``None`` and why (missing, unusable, or changed since the build)."""
-    if row["status"] != "ok":
+    if row["status"] != SOURCE_OK:
         return None, f"not used by the build: {row['status']} ({row.get('status_detail') or 'no detail'})"
     path = raw_dir / row["path"]
     try:
@@ -236,7 +211,8 @@ def _number(x: float) -> str:
 
 def dose_text(d: dict[str, Any]) -> str:
     """A dose as a person writes it: ``5–10 reps``, ``up to 10 s``, ``3 s or more``, ``about 30 s per side``."""
-    unit = ATTRIBUTES.get(d["attribute"], (d["attribute"], ""))[1]
+    known = DOSE_ATTRIBUTES.get(d["attribute"])
+    unit = known.unit if known else ""
     lo, hi = d["min_value"], d["max_value"]
     if lo is not None and hi is not None:
         value = _number(lo) if lo == hi else f"{_number(lo)}–{_number(hi)}"
@@ -268,10 +244,17 @@ def _badge(source: Source | None, source_id: str) -> str:
             f'title="{esc(source.title)}">{esc(source.label)}</a>')
 
 
+def _is_open(status: str | None) -> bool:
+    """A conflict without a verdict (an older KB may have no status at all)."""
+    return (status or OPEN) == OPEN
+
+
+def _state(status: str | None) -> str:
+    return "open" if _is_open(status) else "decided"
+
+
 def _status(status: str | None) -> str:
-    status = status or "open"
-    cls = "open" if status == "open" else "decided"
-    return f'<span class="verdict {cls}">{esc(status)}</span>'
+    return f'<span class="verdict {_state(status)}">{esc(status or OPEN)}</span>'
 
 
 def _group(rows: Iterable[dict[str, Any]], *keys: str) -> dict[Any, list[dict[str, Any]]]:
@@ -333,7 +316,8 @@ def _bar(d: dict[str, Any], axis: Axis, y: float, colour: str) -> str:
 def dose_chart(attribute: str, doses: Sequence[dict[str, Any]], sources: dict[str, Source], marks: Marks,
                conflicted: bool) -> str:
     """An SVG of one attribute: one row per source's dose on one axis, each row linked to its quote."""
-    label, unit = ATTRIBUTES.get(attribute, (attribute, ""))
+    known = DOSE_ATTRIBUTES.get(attribute)
+    label, unit = (known.label, known.unit) if known else (attribute, "")
     axis = _axis_for(doses)
     row_h, top_pad = 24, 22
     height = top_pad + row_h * len(doses) + 6
@@ -393,12 +377,11 @@ def _side_by_side(ex_id: str, data: ReportData, marks: Marks, source_ids: list[s
             for s in steps.get(sid, []))
         return f"<ol>{items}</ol>" if items else ""
 
-    facets = [
-        ("Says", stance), ("Called", called),
-        ("Hold", dose_cell(["hold_s"])), ("Repetitions", dose_cell(["reps", "sets"])),
-        ("Frequency", dose_cell(["per_day", "per_week"])), ("Total time", dose_cell(["total_s"])),
-        ("Goal", dose_cell(["hold_target_s", "reps_target"])), ("Steps", step_cell),
-    ]
+    by_facet: dict[str, list[str]] = defaultdict(list)
+    for a in DOSE_ATTRIBUTES.values():
+        by_facet[a.facet].append(a.name)
+    facets = [("Says", stance), ("Called", called),
+              *((facet, dose_cell(attrs)) for facet, attrs in by_facet.items()), ("Steps", step_cell)]
     head = "".join(f'<th style="--c:{data.sources[s].colour if s in data.sources else "#888"}">'
                    f'{_badge(data.sources.get(s), s)} {esc(data.sources[s].title if s in data.sources else s)}</th>'
                    for s in source_ids)
@@ -422,8 +405,8 @@ def conflict_card(c: dict[str, Any], data: ReportData, marks: Marks, names: dict
                      f'<p class="val">{esc(c[f"value_{side}"])}</p>'
                      f'<p>{_link(href, "“" + (c[f"evidence_{side}"] or "") + "”")}</p></blockquote>')
     about = names.get(c["exercise_id"], "Advice") if c["exercise_id"] else "Advice"
-    status = c["status"] or "open"
-    state = "open" if status == "open" else "decided"
+    status = c["status"] or OPEN
+    state = _state(status)
     note = f'<p class="note"><b>Reviewer’s note:</b> {esc(c["note"])}</p>' if c.get("note") else ""
     return (f'<article class="conflict {state}" id="{_anchor_id(c["conflict_id"])}">'
             f'<header><code>{esc(c["conflict_id"])}</code> <b>{esc(about)}</b> · {esc(c["topic"])} '
@@ -439,12 +422,12 @@ def exercise_section(ex: dict[str, Any], data: ReportData, marks: Marks, names: 
     conflicts = [c for c in data.conflicts if c["exercise_id"] == ex_id]
     disputed = {c["topic"] for c in conflicts}
     charts = "".join(dose_chart(a, doses[a], data.sources, marks, a in disputed)
-                     for a in [*ATTRIBUTES, *sorted(set(doses) - set(ATTRIBUTES))] if a in doses)
+                     for a in [*DOSE_ATTRIBUTES, *sorted(set(doses) - set(DOSE_ATTRIBUTES))] if a in doses)
     aliases = ", ".join(esc(a) for a in ex.get("aliases") or [])
-    n_open = sum(1 for c in conflicts if (c["status"] or "open") == "open")
+    n_open = sum(1 for c in conflicts if _is_open(c["status"]))
     flags = f' <span class="flag">{len(conflicts)} conflict{"s" if len(conflicts) != 1 else ""}, {n_open} open</span>' \
         if conflicts else ""
-    avoid = any(m["polarity"] == "avoid" for m in data.mentions if m["exercise_id"] == ex_id)
+    avoid = any(m["polarity"] == AVOID for m in data.mentions if m["exercise_id"] == ex_id)
     return (f'<section class="exercise{" avoid" if avoid else ""}" id="ex-{_anchor_id(ex_id)}" '
             f'data-exercise="{esc(ex_id)}"><h3>{esc(ex["name"])} <small>{esc(ex_id)}</small>{flags}</h3>'
             f'<p class="meta">{ex["n_sources"]} source{"s" if ex["n_sources"] != 1 else ""}'
@@ -478,7 +461,7 @@ def dropped_table(source: Source, rows: Sequence[dict[str, Any]], marks: Marks) 
         more = " ".join(_link(h, f"#{i}", "noise") for i, h in enumerate(hrefs[1:], start=2))
         times = f' <span class="times">×{len(group)}: {more}</span>' if len(group) > 1 else ""
         body.append(f'<tr><td><span class="reason">{esc(reason)}</span></td>'
-                    f'<td class="why">{esc(REASON_GLOSS.get(reason, ""))}</td>'
+                    f'<td class="why">{esc(DROPPED_REASONS.get(reason, ""))}</td>'
                     f'<td>{_link(hrefs[0], shown, "noise")}{times}</td></tr>')
     return (f'<details class="noise" open><summary>Removed as noise: {len(rows)} stretches ({summary})</summary>'
             f'<table><thead><tr><th>reason</th><th>why</th><th>removed text</th></tr></thead>'
@@ -509,9 +492,9 @@ def _template(name: str) -> str:
 
 def _overview(data: ReportData, names: dict[str, str]) -> str:
     """Counts and a table of every conflict, linking to its card."""
-    n_open = sum(1 for c in data.conflicts if (c["status"] or "open") == "open")
+    n_open = sum(1 for c in data.conflicts if _is_open(c["status"]))
     rows = "".join(
-        f'<tr class="{"open" if (c["status"] or "open") == "open" else "decided"}">'
+        f'<tr class="{_state(c["status"])}">'
         f'<td><a href="#{_anchor_id(c["conflict_id"])}"><code>{esc(c["conflict_id"])}</code></a></td>'
         f'<td>{esc(names.get(c["exercise_id"], "Advice") if c["exercise_id"] else "Advice")}</td>'
         f'<td>{esc(c["topic"])}</td><td>{_badge(data.sources.get(c["source_a"]), c["source_a"])} '
@@ -520,7 +503,7 @@ def _overview(data: ReportData, names: dict[str, str]) -> str:
     legend = "".join(f'<li>{_badge(s, s.source_id)} {esc(s.title)} <code>{esc(s.row["path"])}</code></li>'
                      for s in data.sources.values())
     return (f'<section id="overview"><p class="meta">{len(data.exercises)} exercises from '
-            f'{sum(1 for s in data.sources.values() if s.row["status"] == "ok")} of {len(data.sources)} sources · '
+            f'{sum(1 for s in data.sources.values() if s.row["status"] == SOURCE_OK)} of {len(data.sources)} sources · '
             f'{len(data.conflicts)} conflicts, {n_open} open</p><ul class="legend">{legend}</ul>'
             f'<h2 id="conflicts">Conflicts</h2>'
             + (f'<table class="overview"><thead><tr><th>id</th><th>exercise</th><th>topic</th><th>A</th><th>B</th>'
