@@ -20,7 +20,8 @@ from pipeline.config import ROOT
 from pipeline.errors import UserError
 from pipeline.export import export, iso_duration
 from pipeline.kb import CONTRACT_VIEWS
-from pipeline.report import Marks, Source, _marked_text, dose_text, dropped_table, nice_ceiling, write_report
+from pipeline.report import dose_text, dropped_table, nice_ceiling, write_report
+from pipeline.report_data import Marks, Source, marked_text
 from pipeline.vocab import DOSE_ATTRIBUTES, DROPPED_REASONS
 
 RAW = ROOT / "raw"
@@ -91,7 +92,7 @@ def test_marks_nest_overlapping_spans_and_escape() -> None:
     dose = marks.cite("s", 12, 26, "for 20 seconds", "dose")
     crossing = marks.cite("s", None, None, "seconds, then", "conflict")  # placed by its text
     assert marks.cite("s", 0, 5, "wrong", "dose") is None  # offsets that do not hold the quote
-    html = _marked_text(raw, marks.spans["s"])
+    html = marked_text(raw, marks.spans["s"])
     assert "<b>" not in html and "&lt;b&gt;Hold&lt;/b&gt;" in html
     for href in (step, dose, crossing):
         assert html.count(f'id="{href[1:]}"') == 1
