@@ -16,6 +16,7 @@ import typer
 
 from pipeline import config
 from pipeline.errors import UserError
+from pipeline.vocab import REVIEW_VERDICTS
 
 app = typer.Typer(
     help="Build and query a knowledge base of exercises for lower-back spasms mined from web articles.",
@@ -36,6 +37,7 @@ KbOpt = Annotated[Path, typer.Option("--kb", help="The DuckDB knowledge-base fil
 JOBS_HELP = "Extraction processes (0: chosen by the number of cores and articles)."
 CACHE_HELP = "Reuse the extraction of unchanged articles (kept in .cache beside the KB)."
 WAIT_HELP = "Seconds to wait for another build of the same KB before giving up."
+VERDICT_HELP = f"{', '.join(REVIEW_VERDICTS[:-1])} or {REVIEW_VERDICTS[-1]}."
 ReviewsOpt = Annotated[Path, typer.Option("--reviews", help="Reviewers' verdicts (CSV, kept in git).")]
 
 
@@ -114,7 +116,7 @@ def conflicts(
 @user_errors
 def review(
     conflict_id: Annotated[str, typer.Argument(help="The conflict's id, as `conflicts` shows it.")],
-    verdict: Annotated[str, typer.Option("--verdict", help="prefer-a, prefer-b, both-valid or not-a-conflict.")],
+    verdict: Annotated[str, typer.Option("--verdict", help=VERDICT_HELP)],
     note: Annotated[str, typer.Option("--note", help="Why; shown beside the verdict.")] = "",
     kb: KbOpt = config.KB_PATH,
     reviews: ReviewsOpt = config.REVIEWS_PATH,

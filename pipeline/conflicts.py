@@ -30,11 +30,8 @@ from itertools import combinations, pairwise, product
 
 from pipeline.extract.advice import advice_conflict
 from pipeline.models import Advice, Dosage, Extraction, Mention, Resolution
+from pipeline.vocab import AVOID, DOSE_ATTRIBUTES, RECOMMEND
 
-UNITS = {
-    "hold_s": "s hold", "hold_target_s": "s hold (target)", "total_s": "s in all", "reps": "reps",
-    "reps_target": "reps (target)", "sets": "sets", "per_day": "times a day", "per_week": "times a week",
-}
 PAIRWISE_LIMIT = 25
 # Beyond this many sources on one exercise and dose, only neighbouring clusters of agreeing ranges
 # are compared (lowest against next, …), so thousands of slightly different figures give a handful
@@ -97,7 +94,7 @@ def describe(attribute: str, lo: float | None, hi: float | None, per_side: bool)
         amount = _num(lo)
     else:
         amount = f"{_num(lo)}–{_num(hi)}"
-    return f"{amount} {UNITS[attribute]}" + (" per side" if per_side else "")
+    return f"{amount} {DOSE_ATTRIBUTES[attribute].conflict_unit}" + (" per side" if per_side else "")
 
 
 def _between(kind: str, exercise: str | None, topic: str, side_a: Sequence[_Claim],
@@ -184,9 +181,9 @@ def _polarity_conflicts(mentions: Iterable[Mention], exercise_of: dict[str, str]
     avoided: dict[str, list[_Claim]] = defaultdict(list)
     recommended: dict[str, list[_Claim]] = defaultdict(list)
     for (exercise, source), ms in sorted(by_key.items()):
-        avoid = next((m for m in ms if m.polarity == "avoid"), None)
+        avoid = next((m for m in ms if m.polarity == AVOID), None)
         m = avoid or ms[0]
-        verb = "avoid" if avoid else "recommend"
+        verb = AVOID if avoid else RECOMMEND
         claim = _Claim(source, f"{verb} {names[exercise]}", m.surface, m.char_start, m.char_end)
         (avoided if avoid else recommended)[exercise].append(claim)
     out = []

@@ -19,12 +19,10 @@ import duckdb
 
 from pipeline.errors import UserError
 from pipeline.kb import CONTRACT_VIEWS, connect_read_only
+from pipeline.vocab import AVOID, DOSE_ATTRIBUTES, FREQUENCY_ATTRIBUTES
 
 FORMATS = ("parquet", "csv", "jsonld")
 SCHEMA = "https://schema.org"
-
-# How a frequency attribute reads in schema.org's free-text ``activityFrequency``.
-FREQUENCY_UNITS = {"per_day": "per day", "per_week": "per week"}
 
 
 def export(kb: Path, fmt: str, out: Path) -> list[Path]:
@@ -121,7 +119,7 @@ def frequency(doses: list[dict[str, Any]], attribute: str) -> str:
         count, plural = f"up to {_number(hi)}", "s"
     else:
         count, plural = f"at least {_number(lo)}", "s"
-    return f"{count} time{plural} {FREQUENCY_UNITS[attribute]}"
+    return f"{count} time{plural} per {DOSE_ATTRIBUTES[attribute].period}"
 
 
 def plan_fields(doses: list[dict[str, Any]], steps: list[dict[str, Any]]) -> dict[str, Any]:
@@ -134,7 +132,7 @@ def plan_fields(doses: list[dict[str, Any]], steps: list[dict[str, Any]]) -> dic
         fields["activityDuration"] = duration(by_attr["hold_s"])
     if by_attr.get("reps"):
         fields["repetitions"] = repetitions(by_attr["reps"])
-    frequencies = [frequency(by_attr[a], a) for a in FREQUENCY_UNITS if by_attr.get(a)]
+    frequencies = [frequency(by_attr[a], a) for a in FREQUENCY_ATTRIBUTES if by_attr.get(a)]
     if frequencies:
         fields["activityFrequency"] = "; ".join(frequencies)
     if by_attr.get("sets"):
@@ -172,7 +170,7 @@ def exercise_plan(ex: dict[str, Any], mentions: list[dict], steps: list[dict], d
     }
     avoid: dict[str, list[str]] = defaultdict(list)
     for m in mentions:
-        if m["polarity"] == "avoid" and m["source_id"] in sources and m["surface"] not in avoid[m["source_id"]]:
+        if m["polarity"] == AVOID and m["source_id"] in sources and m["surface"] not in avoid[m["source_id"]]:
             avoid[m["source_id"]].append(m["surface"])
     warnings = [f"{sources[sid]['title'] or sid} advises against it: " + ", ".join(f"“{q}”" for q in quotes)
                 for sid, quotes in avoid.items()]

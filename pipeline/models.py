@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 
 from pipeline.offsets import OffsetMap
 
-SOURCE_STATUSES = ("ok", "empty", "not_text", "duplicate", "too_large", "error")
-
 
 @dataclass(frozen=True)
 class Source:
@@ -21,7 +19,7 @@ class Source:
     source_id: str
     path: str
     sha256: str
-    status: str
+    status: str  # vocab.SOURCE_STATUSES
     status_detail: str
     title: str | None
     n_chars: int
@@ -34,7 +32,7 @@ class Dropped:
     char_start: int
     char_end: int
     text: str
-    reason: str
+    reason: str  # vocab.DROPPED_REASONS
 
 
 @dataclass(frozen=True)
@@ -82,10 +80,6 @@ class Ingested:
     articles: tuple[Article, ...]
 
 
-DOSAGE_ATTRIBUTES = ("hold_s", "reps", "sets", "per_day", "per_week", "total_s", "hold_target_s", "reps_target")
-POLARITIES = ("recommend", "avoid")
-
-
 @dataclass(frozen=True)
 class Quantity:
     """A dosage quantity found in a sentence, before it is attributed to an exercise.
@@ -94,7 +88,7 @@ class Quantity:
     ``None`` bounds are open: "up to 10" is ``(None, 10)``, "at least 2" is ``(2, None)``.
     """
 
-    attribute: str
+    attribute: str  # vocab.DOSE_ATTRIBUTES
     min_value: float | None
     max_value: float | None
     start: int
@@ -117,7 +111,7 @@ class Mention:
     name: str
     char_start: int
     char_end: int
-    polarity: str
+    polarity: str  # vocab.POLARITIES
     named: bool
     method: str
     confidence: float
@@ -137,7 +131,7 @@ class Step:
 class Dosage:
     mention_id: str
     source_id: str
-    attribute: str
+    attribute: str  # vocab.DOSE_ATTRIBUTES
     min_value: float | None
     max_value: float | None
     per_side: bool
@@ -152,8 +146,8 @@ class Advice:
     """Guidance that is not an exercise: a topic (rest, heat, …) and the source's stance on it."""
 
     source_id: str
-    topic: str
-    stance: str
+    topic: str  # vocab.ADVICE_TOPICS
+    stance: str  # vocab.ADVICE_STANCES
     evidence: str
     char_start: int
     char_end: int
@@ -193,7 +187,7 @@ class Relation:
 
     exercise_a: str
     exercise_b: str
-    relation: str
+    relation: str  # vocab.RELATION_KINDS
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ Rules, all driven by ``resources/noise.json``:
 - calls-to-action and URLs inside sentences: the sentence, or only the URL when the sentence has
   real content besides it.
 
-The reasons are the fixed list ``REASONS``; README.md documents them.
+The reasons are the fixed list ``vocab.DROPPED_REASONS``; README.md documents them.
 """
 
 from __future__ import annotations
@@ -26,11 +26,7 @@ from functools import cache
 
 from pipeline import lexicons
 from pipeline.offsets import Edit, merge_edits
-
-REASONS = (
-    "ad", "banner", "byline", "caption", "copy_protection", "cta", "meta", "navigation", "seo_stuffing", "social",
-    "url",
-)
+from pipeline.vocab import DROPPED_REASONS
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'%&-]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)")
@@ -79,6 +75,9 @@ def _rules() -> _Rules:
     data = lexicons.load("noise")
 
     def compiled(section: dict[str, list[str]]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        unknown = set(section) - set(DROPPED_REASONS)
+        if unknown:  # a typo would record a reason no one documents
+            raise ValueError(f"noise.json: unknown dropped reasons {sorted(unknown)}")
         return tuple((reason, re.compile(p, re.IGNORECASE)) for reason, ps in section.items() for p in ps)
 
     return _Rules(

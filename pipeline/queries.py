@@ -10,6 +10,7 @@ import pandas as pd
 
 from pipeline.errors import UserError
 from pipeline.kb import connect_read_only
+from pipeline.vocab import OPEN
 
 READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
 FORMATS = ("table", "csv", "json")
@@ -66,18 +67,18 @@ def _quote(text: str, width: int = 70) -> str:
 
 def conflicts_text(kb: Path, show_all: bool = False) -> str:
     """Open conflicts grouped by exercise (advice conflicts last), values and quotes side by side."""
-    where = "" if show_all else "WHERE c.status = 'open'"
+    where, params = ("", []) if show_all else ("WHERE c.status = ?", [OPEN])
     df = read_frame(kb, f"""
         SELECT c.*, coalesce(e.name, 'Advice') AS exercise_name
         FROM conflicts c LEFT JOIN exercises e USING (exercise_id) {where}
-        ORDER BY c.exercise_id IS NULL, exercise_name, c.topic, c.source_a, c.source_b""")
+        ORDER BY c.exercise_id IS NULL, exercise_name, c.topic, c.source_a, c.source_b""", params)
     if df.empty:
         return "No open conflicts." if not show_all else "No conflicts."
     lines = []
     for name, group in df.groupby("exercise_name", sort=False):
         lines.append(f"== {name}")
         for r in group.itertuples():
-            status = "" if r.status == "open" else f"  [{r.status}{': ' + r.note if r.note else ''}]"
+            status = "" if r.status == OPEN else f"  [{r.status}{': ' + r.note if r.note else ''}]"
             lines.append(f"  {r.conflict_id}  {r.topic} ({r.kind}){status}")
             lines.append(f"    A {r.source_a}: {r.value_a:<24} {_quote(r.evidence_a)}")
             lines.append(f"    B {r.source_b}: {r.value_b:<24} {_quote(r.evidence_b)}")

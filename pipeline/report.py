@@ -8,214 +8,25 @@ each source lists what cleaning removed and why.
 
 The page is self-contained on purpose: CSS and JS are inlined from ``templates/``, charts are inline
 SVG, and everything taken from the KB or the articles is escaped, because the articles are scraped
-web pages and may hold markup of their own.
+web pages and may hold markup of their own. What the page shows is read by ``report_data``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from pipeline import config
-from pipeline.ingest import decode
-from pipeline.kb import connect_read_only
+from pipeline.report_data import Marks, ReportData, Source, load, marked_text
+from pipeline.vocab import AVOID, DOSE_ATTRIBUTES, DROPPED_REASONS, OPEN, SOURCE_OK
 
 TEMPLATES = config.PACKAGE / "templates"
-
-# Dose attributes in the order a reader expects them, with a label and a unit.
-ATTRIBUTES = {
-    "hold_s": ("Hold", "s"),
-    "reps": ("Repetitions", "reps"),
-    "sets": ("Sets", "sets"),
-    "per_day": ("Times per day", "× per day"),
-    "per_week": ("Times per week", "× per week"),
-    "total_s": ("Total time", "s"),
-    "hold_target_s": ("Hold (goal)", "s"),
-    "reps_target": ("Repetitions (goal)", "reps"),
-}
-
-# What each dropped-noise reason means (the list documented in README.md, Dropped reasons).
-REASON_GLOSS = {
-    "ad": "a product ad or pitch",
-    "banner": "a short title-case line the page repeats",
-    "caption": "an image caption or credit",
-    "copy_protection": "a 'content is protected' notice",
-    "cta": "a call to action",
-    "meta": "a meta description pasted into the text",
-    "navigation": "a navigation link, tag or category line",
-    "seo_stuffing": "the title phrase repeated for search engines",
-    "social": "share buttons",
-    "url": "a bare or mangled URL",
-}
-
-SOURCE_COLOURS = ("#1f77b4", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666")
-
-
-# ---------------------------------------------------------------- reading the KB
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    """Rows as dicts, so rendering code reads ``r["name"]`` and NULL stays ``None``."""
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
-def _columns(con: duckdb.DuckDBPyConnection, view: str) -> set[str]:
-    return {d[0] for d in con.execute(f"SELECT * FROM {view} LIMIT 0").description}
-
-
-@dataclass
-class Source:
-    """One article: its row in ``sources``, a short label and colour, and its raw text if readable."""
-
-    row: dict[str, Any]
-    label: str
-    colour: str
-    raw: str | None
-    raw_note: str = ""
-
-    @property
-    def source_id(self) -> str:
-        return self.row["source_id"]
-
-    @property
-    def title(self) -> str:
-        return self.row.get("title") or self.row["path"]
-
-
-@dataclass
-class ReportData:
-    """Everything the page shows, read once from the KB."""
-
-    kb: Path
-    sources: dict[str, Source]
-    exercises: list[dict[str, Any]]
-    mentions: list[dict[str, Any]]
-    steps: list[dict[str, Any]]
-    dosages: list[dict[str, Any]]
-    conflicts: list[dict[str, Any]]
-    dropped: list[dict[str, Any]]
-
-
-def _read_raw(raw_dir: Path, row: dict[str, Any]) -> tuple[str | None, str]:
-    """The raw text offsets index, or ``None`` and why (missing, unusable, or changed since the build)."""
-    if row["status"] != "ok":
-        return None, f"not used by the build: {row['status']} ({row.get('status_detail') or 'no detail'})"
-    path = raw_dir / row["path"]
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        return None, f"raw file not readable at {path}: {err.strerror or err}"
-    if row.get("sha256") and hashlib.sha256(data).hexdigest() != row["sha256"]:
-        return None, f"{path} changed since the KB was built; rebuild to link quotes to it"
-    return decode(data), ""
-
-
-def load(kb: Path, raw_dir: Path) -> ReportData:
-    """Read the contract views (read-only) and the raw articles they point into."""
-    con = connect_read_only(kb)
-    try:
-        source_rows = _rows(con, "SELECT * FROM sources ORDER BY source_id")
-        conflict_cols = _columns(con, "conflicts")
-        spans = "char_start_a, char_end_a, char_start_b, char_end_b" if "char_start_a" in conflict_cols else \
-            "NULL AS char_start_a, NULL AS char_end_a, NULL AS char_start_b, NULL AS char_end_b"
-        data = ReportData(
-            kb=kb,
-            sources={},
-            exercises=_rows(con, "SELECT * FROM exercises ORDER BY n_sources DESC, name, exercise_id"),
-            mentions=_rows(con, "SELECT * FROM mentions ORDER BY source_id, char_start"),
-            steps=_rows(con, "SELECT * FROM steps ORDER BY source_id, mention_id, step_no"),
-            dosages=_rows(con, "SELECT * FROM dosages ORDER BY source_id, char_start"),
-            conflicts=_rows(con, f"""
-                SELECT conflict_id, exercise_id, topic, kind, source_a, source_b, value_a, value_b,
-                       evidence_a, evidence_b, status, note, {spans}
-                FROM conflicts ORDER BY exercise_id IS NULL, exercise_id, topic, conflict_id"""),
-            dropped=_rows(con, "SELECT * FROM dropped ORDER BY source_id, char_start"),
-        )
-    finally:
-        con.close()
-    for i, row in enumerate(source_rows):
-        raw, note = _read_raw(raw_dir, row)
-        data.sources[row["source_id"]] = Source(row, f"S{i + 1}", SOURCE_COLOURS[i % len(SOURCE_COLOURS)], raw, note)
-    return data
-
-
-# ---------------------------------------------------------------- anchors into the raw text
-
-
-@dataclass
-class Marks:
-    """The cited spans of each raw text, each with one anchor id however often it is cited.
-
-    ``cite`` is called while the exercises and conflicts are rendered; the raw texts are rendered
-    last, with a ``<mark id=…>`` around every span that was cited.
-    """
-
-    sources: dict[str, Source]
-    spans: dict[str, dict[tuple[int, int], tuple[str, set[str]]]] = field(default_factory=lambda: defaultdict(dict))
-
-    def cite(self, source_id: str, start: int | None, end: int | None, quote: str | None, kind: str) -> str | None:
-        """The ``#anchor`` of a quote, or ``None`` when its raw text is unavailable or does not match.
-
-        A span whose offsets do not hold the quote is looked up by its text, so a quote still lands on
-        its words when a view carries no offsets.
-        """
-        source = self.sources.get(source_id)
-        if source is None or source.raw is None:
-            return None
-        span = _locate(source.raw, start, end, quote)
-        if span is None:
-            return None
-        known = self.spans[source_id]
-        if span not in known:
-            known[span] = (f"q-{source.label}-{span[0]}-{span[1]}", set())
-        anchor, kinds = known[span]
-        kinds.add(kind)
-        return "#" + anchor
-
-
-def _locate(raw: str, start: int | None, end: int | None, quote: str | None) -> tuple[int, int] | None:
-    offsets_hold = start is not None and end is not None and 0 <= start < end <= len(raw)
-    if offsets_hold and (quote is None or raw[start:end] == quote):
-        return int(start), int(end)
-    if quote:
-        found = raw.find(quote)
-        if found >= 0:
-            return found, found + len(quote)
-    return None
-
-
-def _marked_text(text: str, spans: dict[tuple[int, int], tuple[str, set[str]]]) -> str:
-    """The escaped text with nested ``<mark>``s; a span's first piece carries its id.
-
-    Spans may overlap (a dose inside a step), so the text is cut at every span boundary and each piece
-    is wrapped in one mark per span covering it, shortest innermost. The marks of one span share a
-    ``data-span`` so the script can light up all its pieces when it is the link's target.
-    """
-    bounds = sorted({0, len(text), *(p for span in spans for p in span)})
-    out = []
-    for a, b in pairwise(bounds):
-        piece = html.escape(text[a:b])
-        covering = sorted((s for s in spans if s[0] <= a and b <= s[1]), key=lambda s: s[1] - s[0])
-        for s in covering:
-            anchor, kinds = spans[s]
-            id_attr = f' id="{anchor}"' if s[0] == a else ""
-            classes = " ".join(f"k-{k}" for k in sorted(kinds))
-            piece = f'<mark{id_attr} class="{classes}" data-span="{anchor}">{piece}</mark>'
-        out.append(piece)
-    return "".join(out)
-
 
 # ---------------------------------------------------------------- small pieces
 
@@ -236,7 +47,8 @@ def _number(x: float) -> str:
 
 def dose_text(d: dict[str, Any]) -> str:
     """A dose as a person writes it: ``5–10 reps``, ``up to 10 s``, ``3 s or more``, ``about 30 s per side``."""
-    unit = ATTRIBUTES.get(d["attribute"], (d["attribute"], ""))[1]
+    known = DOSE_ATTRIBUTES.get(d["attribute"])
+    unit = known.unit if known else ""
     lo, hi = d["min_value"], d["max_value"]
     if lo is not None and hi is not None:
         value = _number(lo) if lo == hi else f"{_number(lo)}–{_number(hi)}"
@@ -268,10 +80,17 @@ def _badge(source: Source | None, source_id: str) -> str:
             f'title="{esc(source.title)}">{esc(source.label)}</a>')
 
 
+def _is_open(status: str | None) -> bool:
+    """A conflict without a verdict (an older KB may have no status at all)."""
+    return (status or OPEN) == OPEN
+
+
+def _state(status: str | None) -> str:
+    return "open" if _is_open(status) else "decided"
+
+
 def _status(status: str | None) -> str:
-    status = status or "open"
-    cls = "open" if status == "open" else "decided"
-    return f'<span class="verdict {cls}">{esc(status)}</span>'
+    return f'<span class="verdict {_state(status)}">{esc(status or OPEN)}</span>'
 
 
 def _group(rows: Iterable[dict[str, Any]], *keys: str) -> dict[Any, list[dict[str, Any]]]:
@@ -333,7 +152,8 @@ def _bar(d: dict[str, Any], axis: Axis, y: float, colour: str) -> str:
 def dose_chart(attribute: str, doses: Sequence[dict[str, Any]], sources: dict[str, Source], marks: Marks,
                conflicted: bool) -> str:
     """An SVG of one attribute: one row per source's dose on one axis, each row linked to its quote."""
-    label, unit = ATTRIBUTES.get(attribute, (attribute, ""))
+    known = DOSE_ATTRIBUTES.get(attribute)
+    label, unit = (known.label, known.unit) if known else (attribute, "")
     axis = _axis_for(doses)
     row_h, top_pad = 24, 22
     height = top_pad + row_h * len(doses) + 6
@@ -393,12 +213,11 @@ def _side_by_side(ex_id: str, data: ReportData, marks: Marks, source_ids: list[s
             for s in steps.get(sid, []))
         return f"<ol>{items}</ol>" if items else ""
 
-    facets = [
-        ("Says", stance), ("Called", called),
-        ("Hold", dose_cell(["hold_s"])), ("Repetitions", dose_cell(["reps", "sets"])),
-        ("Frequency", dose_cell(["per_day", "per_week"])), ("Total time", dose_cell(["total_s"])),
-        ("Goal", dose_cell(["hold_target_s", "reps_target"])), ("Steps", step_cell),
-    ]
+    by_facet: dict[str, list[str]] = defaultdict(list)
+    for a in DOSE_ATTRIBUTES.values():
+        by_facet[a.facet].append(a.name)
+    facets = [("Says", stance), ("Called", called),
+              *((facet, dose_cell(attrs)) for facet, attrs in by_facet.items()), ("Steps", step_cell)]
     head = "".join(f'<th style="--c:{data.sources[s].colour if s in data.sources else "#888"}">'
                    f'{_badge(data.sources.get(s), s)} {esc(data.sources[s].title if s in data.sources else s)}</th>'
                    for s in source_ids)
@@ -422,8 +241,8 @@ def conflict_card(c: dict[str, Any], data: ReportData, marks: Marks, names: dict
                      f'<p class="val">{esc(c[f"value_{side}"])}</p>'
                      f'<p>{_link(href, "“" + (c[f"evidence_{side}"] or "") + "”")}</p></blockquote>')
     about = names.get(c["exercise_id"], "Advice") if c["exercise_id"] else "Advice"
-    status = c["status"] or "open"
-    state = "open" if status == "open" else "decided"
+    status = c["status"] or OPEN
+    state = _state(status)
     note = f'<p class="note"><b>Reviewer’s note:</b> {esc(c["note"])}</p>' if c.get("note") else ""
     return (f'<article class="conflict {state}" id="{_anchor_id(c["conflict_id"])}">'
             f'<header><code>{esc(c["conflict_id"])}</code> <b>{esc(about)}</b> · {esc(c["topic"])} '
@@ -439,12 +258,12 @@ def exercise_section(ex: dict[str, Any], data: ReportData, marks: Marks, names: 
     conflicts = [c for c in data.conflicts if c["exercise_id"] == ex_id]
     disputed = {c["topic"] for c in conflicts}
     charts = "".join(dose_chart(a, doses[a], data.sources, marks, a in disputed)
-                     for a in [*ATTRIBUTES, *sorted(set(doses) - set(ATTRIBUTES))] if a in doses)
+                     for a in [*DOSE_ATTRIBUTES, *sorted(set(doses) - set(DOSE_ATTRIBUTES))] if a in doses)
     aliases = ", ".join(esc(a) for a in ex.get("aliases") or [])
-    n_open = sum(1 for c in conflicts if (c["status"] or "open") == "open")
+    n_open = sum(1 for c in conflicts if _is_open(c["status"]))
     flags = f' <span class="flag">{len(conflicts)} conflict{"s" if len(conflicts) != 1 else ""}, {n_open} open</span>' \
         if conflicts else ""
-    avoid = any(m["polarity"] == "avoid" for m in data.mentions if m["exercise_id"] == ex_id)
+    avoid = any(m["polarity"] == AVOID for m in data.mentions if m["exercise_id"] == ex_id)
     return (f'<section class="exercise{" avoid" if avoid else ""}" id="ex-{_anchor_id(ex_id)}" '
             f'data-exercise="{esc(ex_id)}"><h3>{esc(ex["name"])} <small>{esc(ex_id)}</small>{flags}</h3>'
             f'<p class="meta">{ex["n_sources"]} source{"s" if ex["n_sources"] != 1 else ""}'
@@ -478,7 +297,7 @@ def dropped_table(source: Source, rows: Sequence[dict[str, Any]], marks: Marks) 
         more = " ".join(_link(h, f"#{i}", "noise") for i, h in enumerate(hrefs[1:], start=2))
         times = f' <span class="times">×{len(group)}: {more}</span>' if len(group) > 1 else ""
         body.append(f'<tr><td><span class="reason">{esc(reason)}</span></td>'
-                    f'<td class="why">{esc(REASON_GLOSS.get(reason, ""))}</td>'
+                    f'<td class="why">{esc(DROPPED_REASONS.get(reason, ""))}</td>'
                     f'<td>{_link(hrefs[0], shown, "noise")}{times}</td></tr>')
     return (f'<details class="noise" open><summary>Removed as noise: {len(rows)} stretches ({summary})</summary>'
             f'<table><thead><tr><th>reason</th><th>why</th><th>removed text</th></tr></thead>'
@@ -495,7 +314,7 @@ def source_section(source: Source, dropped: Sequence[dict[str, Any]], marks: Mar
     noise = dropped_table(source, dropped, marks)
     if source.raw is None:
         return f'{head}{noise}<p class="meta">No raw text: {esc(source.raw_note)}.</p></section>'
-    text = _marked_text(source.raw, marks.spans.get(source.source_id, {}))
+    text = marked_text(source.raw, marks.spans.get(source.source_id, {}))
     return (f'{head}{noise}<details class="raw"><summary>Raw article, cited spans marked, removed noise struck '
             f'through</summary><pre>{text}</pre></details></section>')
 
@@ -509,9 +328,9 @@ def _template(name: str) -> str:
 
 def _overview(data: ReportData, names: dict[str, str]) -> str:
     """Counts and a table of every conflict, linking to its card."""
-    n_open = sum(1 for c in data.conflicts if (c["status"] or "open") == "open")
+    n_open = sum(1 for c in data.conflicts if _is_open(c["status"]))
     rows = "".join(
-        f'<tr class="{"open" if (c["status"] or "open") == "open" else "decided"}">'
+        f'<tr class="{_state(c["status"])}">'
         f'<td><a href="#{_anchor_id(c["conflict_id"])}"><code>{esc(c["conflict_id"])}</code></a></td>'
         f'<td>{esc(names.get(c["exercise_id"], "Advice") if c["exercise_id"] else "Advice")}</td>'
         f'<td>{esc(c["topic"])}</td><td>{_badge(data.sources.get(c["source_a"]), c["source_a"])} '
@@ -520,7 +339,7 @@ def _overview(data: ReportData, names: dict[str, str]) -> str:
     legend = "".join(f'<li>{_badge(s, s.source_id)} {esc(s.title)} <code>{esc(s.row["path"])}</code></li>'
                      for s in data.sources.values())
     return (f'<section id="overview"><p class="meta">{len(data.exercises)} exercises from '
-            f'{sum(1 for s in data.sources.values() if s.row["status"] == "ok")} of {len(data.sources)} sources · '
+            f'{sum(1 for s in data.sources.values() if s.row["status"] == SOURCE_OK)} of {len(data.sources)} sources · '
             f'{len(data.conflicts)} conflicts, {n_open} open</p><ul class="legend">{legend}</ul>'
             f'<h2 id="conflicts">Conflicts</h2>'
             + (f'<table class="overview"><thead><tr><th>id</th><th>exercise</th><th>topic</th><th>A</th><th>B</th>'

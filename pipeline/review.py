@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import UserError
+from pipeline.vocab import REVIEW_VERDICTS
 
-VERDICTS = ("prefer-a", "prefer-b", "both-valid", "not-a-conflict")
 COLUMNS = ("conflict_id", "verdict", "note", "reviewed_at")
 
 
@@ -48,16 +48,16 @@ def load_reviews(path: Path) -> tuple[Review, ...]:
             cid, verdict, note, when = (cell.strip() for cell in row)
             if not cid:
                 raise UserError(f"{path}, line {line}: the conflict_id is empty.")
-            if verdict not in VERDICTS:
-                raise UserError(f"{path}, line {line}: verdict {verdict!r} is not one of {', '.join(VERDICTS)}.")
+            if verdict not in REVIEW_VERDICTS:
+                raise UserError(f"{path}, line {line}: verdict {verdict!r} is not one of {', '.join(REVIEW_VERDICTS)}.")
             reviews[cid] = Review(cid, verdict, note or None, when or None)
     return tuple(reviews.values())
 
 
 def record_review(path: Path, conflict_id: str, verdict: str, note: str | None) -> Review:
     """Append a verdict to the reviews file (creating it with its header), replacing earlier ones."""
-    if verdict not in VERDICTS:
-        raise UserError(f"Verdict {verdict!r} is not one of {', '.join(VERDICTS)}.")
+    if verdict not in REVIEW_VERDICTS:
+        raise UserError(f"Verdict {verdict!r} is not one of {', '.join(REVIEW_VERDICTS)}.")
     kept = [r for r in load_reviews(path) if r.conflict_id != conflict_id]
     review = Review(conflict_id, verdict, note, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,7 @@
-"""The CLI end to end: help on every command, builds, and one-sentence errors for user mistakes."""
+"""The CLI end to end: help on every command, builds, and one-sentence errors for user mistakes.
+
+The builds here check what the CLI says, not what extraction found, so they use a blank pipeline.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.vocab import REVIEW_VERDICTS
 
 runner = CliRunner()
 
@@ -25,6 +29,7 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert len(result.output.strip().splitlines()) > 3
 
 
+@pytest.mark.usefixtures("blank_model")
 def test_build_reports_what_it_did(raw_copy: Path, tmp_path: Path) -> None:
     kb = tmp_path / "kb.duckdb"
     (raw_copy / "empty.txt").write_bytes(b"")
@@ -42,6 +47,7 @@ def test_build_reports_what_it_did(raw_copy: Path, tmp_path: Path) -> None:
         ("empty", "No usable article"),
     ],
 )
+@pytest.mark.usefixtures("blank_model")
 def test_build_errors_are_one_sentence(tmp_path: Path, setup: str, message: str) -> None:
     raw = tmp_path / "raw"
     if setup == "empty":
@@ -50,3 +56,8 @@ def test_build_errors_are_one_sentence(tmp_path: Path, setup: str, message: str)
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_review_help_lists_every_verdict() -> None:
+    result = runner.invoke(app, ["review", "--help"])
+    assert all(v in result.output for v in REVIEW_VERDICTS)

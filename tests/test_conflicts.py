@@ -7,6 +7,7 @@ import pytest
 from pipeline import conflicts as conflicts_module
 from pipeline.conflicts import describe, find_conflicts
 from pipeline.models import Advice, Dosage, Exercise, Extraction, Link, Mention, Relation, Resolution
+from pipeline.vocab import CONFLICT_KINDS, DOSE_ATTRIBUTES
 
 
 def mention(source: str, exercise: str, polarity: str = "recommend") -> tuple[Mention, Link]:
@@ -98,6 +99,18 @@ def test_conflict_ids_are_stable_and_unique() -> None:
     again = find_conflicts(*kb(list(reversed(doses))))
     assert [c.conflict_id for c in first] == [c.conflict_id for c in again]
     assert len({c.conflict_id for c in first}) == len(first) == 3
+
+
+@pytest.mark.parametrize("attribute", DOSE_ATTRIBUTES)
+def test_every_attribute_can_be_described(attribute: str) -> None:
+    assert describe(attribute, 2, 3, True) == f"2–3 {DOSE_ATTRIBUTES[attribute].conflict_unit} per side"
+
+
+def test_conflict_kinds_are_the_vocabularys() -> None:
+    extraction, resolution = kb([dose("s1", "x", "reps", 5, 10), dose("s2", "x", "reps", 1, 2)],
+                                [("s1", "y", "avoid"), ("s2", "y", "recommend")],
+                                [advice("s1", "rest", "limit"), advice("s2", "activity", "recommend")])
+    assert {c.kind for c in find_conflicts(extraction, resolution)} == set(CONFLICT_KINDS)
 
 
 def test_describe() -> None:

@@ -25,7 +25,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-from pipeline.extract.doses import SIDED_ATTRIBUTES, field_quantities, find_quantities, has_side_cue
+from pipeline import vocab
+from pipeline.extract.doses import field_quantities, find_quantities, has_side_cue
 from pipeline.extract.doses import patterns as p
 from pipeline.extract.doses.component import span_quantity
 from pipeline.extract.doses.lexicon import Lexicon, forms, lexicon
@@ -38,20 +39,6 @@ def _blank() -> Language:
     blank = spacy.blank("en")
     blank.add_pipe("sentencizer")
     return blank
-
-
-@pytest.fixture(scope="session")
-def blank_nlp() -> Language:
-    """spacy.blank("en") with a sentencizer: no tagger, no lemmas, no parser."""
-    return _blank()
-
-
-@pytest.fixture(scope="session")
-def trained_nlp() -> Language:
-    """The trained pipeline as the build loads it."""
-    from pipeline.nlp import load_nlp
-
-    return load_nlp()
 
 
 def found(nlp: Language, text: str) -> list[Row]:
@@ -345,7 +332,7 @@ def test_any_word_salad_gives_well_formed_quantities(words: list[str]) -> None:
     quantities = find_quantities(doc)
     assert len({(x.start, x.end) for x in quantities}) == len(quantities)  # span extensions are keyed by offsets
     for x in quantities:
-        assert x.attribute in SIDED_ATTRIBUTES | {"per_day", "per_week"}
+        assert x.attribute in vocab.DOSE_ATTRIBUTES
         assert 0 <= x.start < x.end <= len(doc.text)
         assert x.min_value is not None or x.max_value is not None
         if x.min_value is not None and x.max_value is not None:
@@ -529,7 +516,7 @@ def test_config_names_the_group_and_sets_the_distances() -> None:
 def test_values_survive_doc_to_bytes(doses_nlp: Language) -> None:
     doc = doses_nlp("Do 2 sets of 15, each side.")
     back = Doc(doses_nlp.vocab).from_bytes(doc.to_bytes())
-    assert doses(back) == doses(doc) == [("Do 2 sets", "sets", 2.0, 2.0, True),
+    assert doses(back) == doses(doc) == [("Do 2 sets", "sets", 2.0, 2.0, False),  # sets count the whole exercise
                                          ("Do 2 sets of 15", "reps", 15.0, 15.0, True)]
 
 

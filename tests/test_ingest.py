@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from pipeline import ingest as ingest_module
 from pipeline.ingest import clean, decode, ingest
 from pipeline.models import Source
+from pipeline.vocab import DROPPED_REASONS, SOURCE_STATUSES
 from tests.conftest import RAW, SHARED
 
 GOLD = json.loads((SHARED / "eval" / "seeds_gold.json").read_text()) if SHARED.is_dir() else None
@@ -51,7 +52,7 @@ def test_dropped_rows_quote_the_raw_text_exactly(seeds) -> None:
     for article in seeds.articles:
         for d in article.dropped:
             assert article.raw_text[d.char_start : d.char_end] == d.text
-            assert d.reason in ingest_module.find_noise.__globals__["REASONS"]
+            assert d.reason in DROPPED_REASONS
 
 
 _DOSE = re.compile(
@@ -108,6 +109,7 @@ def statuses(folder: Path) -> dict[str, tuple[str, str]]:
     result = ingest(folder)
     built = {a.source_id[:3] for a in result.articles}
     assert built >= {"000", "001", "002", "003", "004"}, "the good articles must still be built"
+    assert {s.status for s in result.sources} <= set(SOURCE_STATUSES)
     return {s.path: (s.status, s.status_detail) for s in result.sources}
 
 

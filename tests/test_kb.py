@@ -1,4 +1,7 @@
-"""Loading: the contract views exist, rows quote the raw text, and a failed build keeps the old KB."""
+"""Loading: the contract views exist, rows quote the raw text, and a failed build keeps the old KB.
+
+None of this reads what extraction found, so the builds here use a blank pipeline and need no model.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from pipeline import kb as kb_module
 from pipeline.build import build
 from pipeline.errors import NoUsableArticles
 from pipeline.kb import CONTRACT_VIEWS, connect_read_only
+
+pytestmark = pytest.mark.usefixtures("blank_model")
 
 
 def test_build_writes_every_contract_view(raw_copy: Path, tmp_path: Path) -> None:

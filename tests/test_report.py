@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -19,7 +20,9 @@ from pipeline.config import ROOT
 from pipeline.errors import UserError
 from pipeline.export import export, iso_duration
 from pipeline.kb import CONTRACT_VIEWS
-from pipeline.report import Marks, Source, _marked_text, dose_text, nice_ceiling, write_report
+from pipeline.report import dose_text, dropped_table, nice_ceiling, write_report
+from pipeline.report_data import Marks, Source, marked_text
+from pipeline.vocab import DOSE_ATTRIBUTES, DROPPED_REASONS
 
 RAW = ROOT / "raw"
 NOTEBOOK = ROOT / "notebooks" / "01-explore-kb.ipynb"
@@ -57,6 +60,20 @@ def test_dose_text(lo, hi, approx, per_side, expected) -> None:
     assert dose_text(d) == expected
 
 
+@pytest.mark.parametrize(("attribute", "expected"), [(a.name, f"2–3 {a.unit}") for a in DOSE_ATTRIBUTES.values()])
+def test_every_attribute_has_a_unit(attribute: str, expected: str) -> None:
+    d = {"attribute": attribute, "min_value": 2, "max_value": 3, "approx": False, "per_side": False}
+    assert dose_text(d) == expected
+
+
+@pytest.mark.parametrize("reason", DROPPED_REASONS)
+def test_every_dropped_reason_is_explained(reason: str) -> None:
+    source = Source({"source_id": "s", "path": "s.txt", "status": "ok"}, "S1", "#000", "Share this page")
+    row = {"reason": reason, "text": "Share this page", "char_start": 0, "char_end": 15}
+    page = dropped_table(source, [row], Marks({"s": source}))
+    assert f'<td class="why">{html.escape(DROPPED_REASONS[reason])}</td>' in page
+
+
 @pytest.mark.parametrize(("x", "top"), [(0.5, 0.5), (2.2, 4), (11, 20), (37, 40), (66, 100), (0, 1)])
 def test_nice_ceiling(x: float, top: float) -> None:
     assert nice_ceiling(x) == pytest.approx(top)
@@ -75,7 +92,7 @@ def test_marks_nest_overlapping_spans_and_escape() -> None:
     dose = marks.cite("s", 12, 26, "for 20 seconds", "dose")
     crossing = marks.cite("s", None, None, "seconds, then", "conflict")  # placed by its text
     assert marks.cite("s", 0, 5, "wrong", "dose") is None  # offsets that do not hold the quote
-    html = _marked_text(raw, marks.spans["s"])
+    html = marked_text(raw, marks.spans["s"])
     assert "<b>" not in html and "&lt;b&gt;Hold&lt;/b&gt;" in html
     for href in (step, dose, crossing):
         assert html.count(f'id="{href[1:]}"') == 1

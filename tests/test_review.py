@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.errors import UserError
 from pipeline.review import load_reviews, record_review
+from pipeline.vocab import REVIEW_VERDICTS
 from tests.conftest import RAW
 
 runner = CliRunner()
@@ -29,6 +30,13 @@ def test_record_and_load(tmp_path: Path) -> None:
     got = {r.conflict_id: (r.verdict, r.note) for r in load_reviews(path)}
     assert got == {"c-1": ("not-a-conflict", "changed my mind"), "c-2": ("both-valid", None)}
     assert path.read_text().splitlines()[0] == "conflict_id,verdict,note,reviewed_at"
+
+
+@pytest.mark.parametrize("verdict", REVIEW_VERDICTS)
+def test_every_verdict_is_recorded_and_read_back(tmp_path: Path, verdict: str) -> None:
+    path = tmp_path / "reviews.csv"
+    record_review(path, "c-1", verdict, None)
+    assert [r.verdict for r in load_reviews(path)] == [verdict]
 
 
 @pytest.mark.parametrize(

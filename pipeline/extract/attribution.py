@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from pipeline import vocab
 from pipeline.extract import extensions
 from pipeline.extract.context import AVOID, states_for_all
 from pipeline.extract.doses import has_side_cue
@@ -27,8 +28,6 @@ from pipeline.names import core_name
 from pipeline.structure import find_blocks
 
 STEP_GROUP = "step"
-# TODO(merge): vocab
-_SIDED = frozenset({"hold_s", "reps", "hold_target_s", "reps_target"})
 
 
 def _at(span: Span) -> list[int]:
@@ -48,7 +47,7 @@ class Attribution:
         prose = [e for e in exercises if not e._.in_heading]
         for dose in doc.spans.get(self.groups["dose"], []):
             dose._.exercise_at = [_at(e) for e in self._owners(doc, dose, sections, prose)]
-            if not dose._.per_side and dose.label_ in _SIDED:
+            if not dose._.per_side and dose.label_ in vocab.SIDED_ATTRIBUTES:
                 dose._.per_side = has_side_cue(self._context(doc, dose, sections))
         extensions.set_group(doc, self.groups["step"], self._steps(doc, sections))
         return doc

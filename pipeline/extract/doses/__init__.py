@@ -18,8 +18,8 @@ the rules allow are ``Settings``. ``find_quantities`` returns ``Quantity`` recor
 
 from pipeline.extract.doses import component
 from pipeline.extract.doses.fields import field_quantities
-from pipeline.extract.doses.scan import SIDED_ATTRIBUTES, find_quantities
+from pipeline.extract.doses.scan import find_quantities
 from pipeline.extract.doses.settings import Settings
 from pipeline.extract.doses.sides import has_side_cue
 
-__all__ = ["SIDED_ATTRIBUTES", "Settings", "component", "field_quantities", "find_quantities", "has_side_cue"]
+__all__ = ["Settings", "component", "field_quantities", "find_quantities", "has_side_cue"]

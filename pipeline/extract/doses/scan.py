@@ -15,6 +15,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from pipeline import vocab
 from pipeline.extract.doses.fields import field_quantities
 from pipeline.extract.doses.patterns import Rules, rules
 from pipeline.extract.doses.reader import Context, Cue, Found, SentenceReader, Unit
@@ -23,7 +24,6 @@ from pipeline.extract.doses.sides import side_cue_re
 from pipeline.models import Quantity
 
 # "On each leg" qualifies what is done to a leg; a session count ("twice a day") is for the routine.
-SIDED_ATTRIBUTES = frozenset({"hold_s", "reps", "sets", "total_s", "hold_target_s", "reps_target"})
 
 
 def _matches(matcher: Matcher, doc: Doc, lo: int, hi: int) -> list[Span]:
@@ -117,7 +117,7 @@ def _read_context(doc: Doc, compiled: Rules, settings: Settings, ctx: Context,
     for f in found:
         start_char = doc[f.start].idx
         end_char = doc[f.end - 1].idx + len(doc[f.end - 1])
-        per_side = bool(ctx.sides) and f.attribute in SIDED_ATTRIBUTES
+        per_side = bool(ctx.sides) and f.attribute in vocab.SIDED_ATTRIBUTES
         if per_side:
             end_char = reader.side_end(end_char) or end_char
         out.append(Quantity(f.attribute, f.lo, f.hi, start_char, end_char, f.approx, per_side))
