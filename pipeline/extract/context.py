@@ -44,7 +44,6 @@ from pipeline.extract.scope import (
     covering,
     modifiers,
     rule_set,
-    segment_at,
     segments,
 )
 from pipeline.resolve import core_name
@@ -102,10 +101,20 @@ def _heading(doc: Doc, toks: Tokens, start: int, end: int, rules: str | None) ->
     return HeadingCue(polarity_of(mods), max(opening, default=start))
 
 
+@dataclass(frozen=True)
+class _DocRead:
+    toks: Tokens
+    segments: list[tuple[int, int]]
+    starts: list[int]
+
+
 @lru_cache(maxsize=1)
-def _tokens(doc: Doc, use_lemma: bool) -> Tokens:
-    """The attributes of the doc last asked about: the one-span functions are called span by span."""
-    return Tokens.of(doc, use_lemma)
+def _last_doc(doc: Doc, use_lemma: bool) -> _DocRead:
+    """The attributes and segments of the doc last asked about: the one-span functions are called span
+    by span, so each doc is read once (a doc changed in between would be read stale)."""
+    toks = Tokens.of(doc, use_lemma)
+    segs = segments(doc, toks)
+    return _DocRead(toks, segs, [lo for lo, _ in segs])
 
 
 def heading_polarity(doc: Doc, start: int, end: int, rules: str | None = None) -> HeadingCue:
@@ -114,15 +123,15 @@ def heading_polarity(doc: Doc, start: int, end: int, rules: str | None = None) -
     "Stop Sit-Ups" → avoid, name from "Sit"; "Exercises to Avoid" → avoid, no opening cue;
     "How to Prevent Back Pain" → recommend (a pseudo trigger).
     """
-    return _heading(doc, _tokens(doc, doc.has_annotation("LEMMA")), start, end, rules)
+    return _heading(doc, _last_doc(doc, doc.has_annotation("LEMMA")).toks, start, end, rules)
 
 
 def polarity(doc: Doc, start: int, end: int) -> str:
     """``avoid``, ``caution`` or ``recommend`` for the exercise named by tokens ``[start, end)``."""
     use_lemma = doc.has_annotation("LEMMA")
-    toks = _tokens(doc, use_lemma)
-    lo, hi = segment_at(doc, toks, start)
-    mods = modifiers(toks, lo, hi, [(start, end)], rule_set(doc.vocab, use_lemma, EXERCISE))
+    read = _last_doc(doc, use_lemma)
+    lo, hi = read.segments[bisect_right(read.starts, start) - 1]
+    mods = modifiers(read.toks, lo, hi, [(start, end)], rule_set(doc.vocab, use_lemma, EXERCISE))
     return polarity_of(covering(mods, start, EXERCISE, EXERCISE_LABEL))
 
 
@@ -130,7 +139,7 @@ def states_for_all(sent: Span) -> bool:
     """The sentence states something for every exercise of the article ("do each exercise twice a day")."""
     doc = sent.doc
     ruleset = rule_set(doc.vocab, doc.has_annotation("LEMMA"), "dose")
-    found = scan(ruleset.trie, _tokens(doc, doc.has_annotation("LEMMA")), sent.start, sent.end)
+    found = scan(ruleset.trie, _last_doc(doc, doc.has_annotation("LEMMA")).toks, sent.start, sent.end)
     return any(ruleset.rules[key].category == EVERY_EXERCISE for _s, _e, key in found)
 
 

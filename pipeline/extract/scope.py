@@ -148,18 +148,6 @@ def segments(doc: Doc, toks: Tokens) -> list[tuple[int, int]]:
     return out
 
 
-def segment_at(doc: Doc, toks: Tokens, i: int) -> tuple[int, int]:
-    """The segment holding token ``i``: what ``segments`` gives, found without cutting the whole doc."""
-    lo, hi = (doc[i].sent.start, doc[i].sent.end) if doc.has_annotation("SENT_START") else (0, len(doc))
-
-    def is_break(j: int) -> bool:
-        return bool(toks.space[j]) and "\n" in doc[j].text
-
-    start = next((j + 1 for j in range(i - 1, lo - 1, -1) if is_break(j)), lo)
-    end = next((j for j in range(i, hi) if is_break(j)), hi)
-    return start, end
-
-
 def by_segment(starts: Iterable[tuple[int, Any]], segs: Sequence[tuple[int, int]]) -> dict[int, list[Any]]:
     """Items keyed by their first token, grouped by the index of the segment that holds that token."""
     firsts = [lo for lo, _ in segs]
