@@ -141,6 +141,13 @@ def test_a_heading_that_names_an_exercise_covers_only_that_exercise(nlp: Languag
     assert got == {"Crunches": AVOID, "Crunches#2": AVOID, "glute bridge": RECOMMEND, "Crunches#3": RECOMMEND}
 
 
+def test_exercises_named_in_a_heading_are_read_in_scope(nlp: Language) -> None:
+    heading = "Do the Glute Bridge Instead of Crunches"
+    text = f"{heading}\nCrunches round the spine. The glute bridge does not."
+    got = read(nlp, text, ["Glute Bridge", "Crunches", "glute bridge"], headings=(heading,))
+    assert got == {"Glute Bridge": RECOMMEND, "Crunches": AVOID, "Crunches#2": AVOID, "glute bridge": RECOMMEND}
+
+
 def test_a_section_ends_at_the_next_heading(nlp: Language) -> None:
     text = "Exercises to avoid\n- Crunches\nExercises to try\n- Glute bridge"
     got = read(nlp, text, ["Crunches", "Glute bridge"], headings=("Exercises to avoid", "Exercises to try"))

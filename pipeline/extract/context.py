@@ -6,8 +6,9 @@ span mean, and holds the ``backkb_context`` component that writes it on the Doc:
 - an exercise's **polarity** is avoid when an avoid modifier covers it ("Avoid toe touches",
   "Sit-ups should be avoided", "Stop sit-ups"), caution when a conditional that opens the sentence
   covers it too ("If it hurts, stop doing the bridge"), else recommend;
-- a **heading** is read as a whole, without scope, by the rules allowed for ``block/heading``: an
-  exercise named in it ("Stop Sit-Ups") takes the heading's polarity;
+- a **heading** is read by the rules allowed for ``block/heading``: an exercise named in it is read
+  in scope ("Stop Sit-Ups": avoid; "Do the Bridge Instead of Sit-Ups": only sit-ups avoid), and the
+  heading as a whole, for its section, without scope ("Exercises to Avoid");
 - **section scope**: a heading that reads as avoid makes avoid the exercises of its section (the
   blocks whose ``._.heading_at`` is that heading) that it is about: all of them when it names none
   ("Exercises to avoid", "Worst exercises for a sore back", "What not to do"), else those that are
@@ -87,15 +88,22 @@ def stance_of(mods: Sequence[Modifier], negative: bool = False) -> tuple[str | N
 
 @dataclass(frozen=True)
 class HeadingCue:
-    """What a heading says: its polarity, and the token where its name begins after an opening cue."""
+    """What a heading says as a whole (its polarity), and the token where its name begins after an
+    opening avoid cue ("Stop", "Avoid", "Never do"; the heading's start when there is none)."""
 
     polarity: str
     name_start: int
 
 
-def _heading(doc: Doc, toks: Tokens, start: int, end: int, rules: str | None) -> HeadingCue:
+def _heading_modifiers(doc: Doc, toks: Tokens, start: int, end: int, rules: str | None,
+                       targets: Sequence[tuple[int, int]] = ()) -> list[Modifier]:
+    """The modifiers of a heading, by the rules allowed for ``block/heading``."""
     ruleset = rule_set(doc.vocab, doc.has_annotation("LEMMA"), BLOCK, rules)
-    mods = [m for m in modifiers(toks, start, end, (), ruleset) if m.rule.applies_to(BLOCK, HEADING)]
+    return [m for m in modifiers(toks, start, end, targets, ruleset) if m.rule.applies_to(BLOCK, HEADING)]
+
+
+def _heading(doc: Doc, toks: Tokens, start: int, end: int, rules: str | None) -> HeadingCue:
+    mods = _heading_modifiers(doc, toks, start, end, rules)
     first = next((i for i in range(start, end) if toks.word[i]), start)
     opening = [m.end for m in mods if m.start == first and m.category == AVOID]
     return HeadingCue(polarity_of(mods), max(opening, default=start))
@@ -165,15 +173,17 @@ class ConText:
                 for span, (mods, _seg) in zip(spans, read, strict=True):
                     span._.stance = stance_of(mods)[0]
                 continue
-            in_avoided = self._avoided_sections(doc, toks, spans)
+            values = []
             for span, (mods, seg) in zip(spans, read, strict=True):
-                if span._.in_heading and seg:
-                    value = _heading(doc, toks, *seg, self.rules).polarity
+                if span._.in_heading and seg:  # read by the heading rules, in scope
+                    mods = _heading_modifiers(doc, toks, *seg, self.rules, [(span.start, span.end)])
+                    values.append(polarity_of(covering(mods, span.start, BLOCK, HEADING)))
                 else:
-                    value = polarity_of(mods)
-                    if value == RECOMMEND and all(m.category != RECOMMEND for m in mods) and in_avoided(span):
-                        value = AVOID
-                span._.polarity = value
+                    values.append(polarity_of(mods))
+            in_avoided = self._avoided_sections(doc, toks, spans, values)
+            for span, (mods, _seg), value in zip(spans, read, values, strict=True):
+                own = value != RECOMMEND or any(m.category == RECOMMEND for m in mods)
+                span._.polarity = AVOID if not own and not span._.in_heading and in_avoided(span) else value
         return doc
 
     def _read(self, doc: Doc, toks: Tokens, segs: Sequence[tuple[int, int]], group: str,
@@ -188,18 +198,21 @@ class ConText:
                 out[i] = covering(mods, spans[i].start, group, spans[i].label_), (lo, hi)
         return out
 
-    def _avoided_sections(self, doc: Doc, toks: Tokens, spans: Sequence[Span]) -> Callable[[Span], bool]:
-        """A test: is a span in the section of a heading that reads as avoid and is about it?
+    def _avoided_sections(self, doc: Doc, toks: Tokens, spans: Sequence[Span],
+                          values: Sequence[str]) -> Callable[[Span], bool]:
+        """A test: is a span in the section of a heading that says to avoid it?
 
-        A heading is about every span of its section when it names none ("Exercises to avoid"), else
-        about those that are the exercise it names ("Stop Sit-Ups" … "sit-ups strain the back").
+        A heading that names no span says so of every span of its section when it reads as avoid
+        ("Exercises to avoid"); one that names spans, of those that are a span it avoids ("Stop
+        Sit-Ups" … "sit-ups strain the back"; not the bridge of "Do the Bridge Instead of Sit-Ups").
         """
         blocks = doc.spans[self.sections] if self.sections and self.sections in doc.spans else ()
-        avoided = {
-            (h.start_char, h.end_char): [s._.name or s.text for s in spans if h.start_char <= s.start_char < h.end_char]
-            for h in blocks
-            if h.label_ == HEADING and _heading(doc, toks, h.start, h.end, self.rules).polarity == AVOID
-        }
+        avoided: dict[tuple[int, int], list[str]] = {}
+        for h in (b for b in blocks if b.label_ == HEADING):
+            named = [(s, v) for s, v in zip(spans, values, strict=True) if h.start_char <= s.start_char < h.end_char]
+            avoids = [s._.name or s.text for s, v in named if v == AVOID]
+            if avoids or (not named and _heading(doc, toks, h.start, h.end, self.rules).polarity == AVOID):
+                avoided[(h.start_char, h.end_char)] = avoids
         if not avoided:
             return lambda span: False
         body = sorted((b.start_char, b.end_char, tuple(b._.heading_at or ())) for b in blocks if b.label_ != HEADING)
