@@ -40,7 +40,6 @@ from pipeline.extract import extensions
 from pipeline.extract.context import stance_of
 from pipeline.extract.matching import Node, Pattern, Tokenize, Tokens, phrase_patterns, scan, tokenizer, trie
 from pipeline.extract.scope import (
-    DIRECTIONS,
     Modifier,
     by_segment,
     covering,
@@ -49,12 +48,12 @@ from pipeline.extract.scope import (
     modifiers,
     rule_set,
     segments,
+    word_at,
 )
 
 TOPICS = ("rest", "activity", "heat", "cold", "posture", "lifting", "medication", "doctor")
 STANCES = ("recommend", "avoid", "limit")
-IGNORE = "ignore"
-__all__ = ["DIRECTIONS", "IGNORE", "STANCES", "TOPICS", "AdviceHit", "find_advice", "target_patterns"]
+__all__ = ["STANCES", "TOPICS", "AdviceFinder", "AdviceHit", "advice_hits", "find_advice", "target_patterns"]
 GROUP = "advice_target"  # the span group name the ConText rules for advice are allowed for
 
 
@@ -139,10 +138,6 @@ def _targets(vocab: Vocab, use_lemma: bool, context_rules: str | None) -> _Targe
     )
 
 
-def _word(toks: Tokens, i: int, lo: int, hi: int) -> int | None:
-    return toks.lower[i] if lo <= i < hi else None
-
-
 def _evidence(doc: Doc, toks: Tokens, a: int, b: int) -> tuple[int, int]:
     """Character offsets of tokens ``a:b`` without leading bullets and surrounding space."""
     while a < b - 1 and (toks.space[a] or toks.punct[a]):
@@ -199,7 +194,7 @@ def advice_hits(doc: Doc, context_rules: str | None = None) -> list[AdviceHit]:
         kept = []
         for start, end, key in in_segment:
             target, not_before, not_after = compiled.info[key]
-            fits = _word(toks, start - 1, lo, hi) not in not_before and _word(toks, end, lo, hi) not in not_after
+            fits = word_at(toks, start - 1, lo, hi) not in not_before and word_at(toks, end, lo, hi) not in not_after
             if end <= hi and fits:
                 kept.append(_Found(start, end, target))
         targets = longest(kept)

@@ -188,7 +188,7 @@ def longest(matches: Iterable[Any]) -> list[Any]:
     return sorted(kept, key=lambda m: m.start)
 
 
-def _word(toks: Tokens, i: int, lo: int, hi: int) -> int | None:
+def word_at(toks: Tokens, i: int, lo: int, hi: int) -> int | None:
     """The lower-cased word (as its hash) at ``i`` if it is inside the segment ``lo:hi``."""
     return toks.lower[i] if lo <= i < hi else None
 
@@ -220,7 +220,7 @@ def modifiers(toks: Tokens, lo: int, hi: int, targets: Sequence[tuple[int, int]]
         # An imperative is a verb at the head of its clause: not after a subject or a modal ("you
         # rest", "to rest"), not the object of another imperative ("apply ice"), and not inside a
         # target's noun phrase ("bed rest").
-        imperative = (_word(toks, c.start - 1, lo, hi) not in rules.not_imperative_after
+        imperative = (word_at(toks, c.start - 1, lo, hi) not in rules.not_imperative_after
                       and c.start not in verb_ends and not any(s < c.start < e for s, e in targets))
         return (imperative or not c.rule.imperative) and (c.start == first or not c.rule.opens_segment)
 
