@@ -18,7 +18,7 @@ from pipeline.nlp import load_nlp
 
 
 @pytest.fixture(scope="module")
-def nlp() -> Language:
+def blank_nlp() -> Language:
     """``spacy.blank("en")`` with a sentencizer (conftest's ``blank_nlp``, once merged)."""
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
@@ -31,8 +31,8 @@ def trained_nlp() -> Language:
     return load_nlp()
 
 
-def found(nlp: Language, text: str) -> set[tuple[str, str]]:
-    return {(h.topic, h.stance) for h in find_advice(nlp(text))}
+def found(blank_nlp: Language, text: str) -> set[tuple[str, str]]:
+    return {(h.topic, h.stance) for h in find_advice(blank_nlp(text))}
 
 
 SHOULD_FIND = [
@@ -93,8 +93,8 @@ SHOULD_FIND = [
 
 
 @pytest.mark.parametrize(("text", "expected"), SHOULD_FIND)
-def test_finds(nlp: Language, text: str, expected: tuple[str, str]) -> None:
-    assert expected in found(nlp, text)
+def test_finds(blank_nlp: Language, text: str, expected: tuple[str, str]) -> None:
+    assert expected in found(blank_nlp, text)
 
 
 @pytest.mark.parametrize(
@@ -118,8 +118,8 @@ def test_finds(nlp: Language, text: str, expected: tuple[str, str]) -> None:
         ("Wrap the ice pack in a towel; never put it directly on the skin.", {("cold", "recommend")}),
     ],
 )
-def test_finds_exactly(nlp: Language, text: str, expected: set[tuple[str, str]]) -> None:
-    assert found(nlp, text) == expected
+def test_finds_exactly(blank_nlp: Language, text: str, expected: set[tuple[str, str]]) -> None:
+    assert found(blank_nlp, text) == expected
 
 
 SHOULD_NOT_FIND = [
@@ -159,12 +159,12 @@ SHOULD_NOT_FIND = [
 
 
 @pytest.mark.parametrize("text", SHOULD_NOT_FIND)
-def test_does_not_find(nlp: Language, text: str) -> None:
-    assert found(nlp, text) == set()
+def test_does_not_find(blank_nlp: Language, text: str) -> None:
+    assert found(blank_nlp, text) == set()
 
 
-def test_evidence_is_the_sentence(nlp: Language) -> None:
-    doc = nlp("Stretch gently. Keep moving and stay active. Hold for 5 seconds.")
+def test_evidence_is_the_sentence(blank_nlp: Language) -> None:
+    doc = blank_nlp("Stretch gently. Keep moving and stay active. Hold for 5 seconds.")
     [hit] = find_advice(doc)
     assert doc.text[hit.start : hit.end] == "Keep moving and stay active."
 
@@ -179,15 +179,15 @@ def test_evidence_is_the_sentence(nlp: Language) -> None:
          {("rest", "avoid"): "Avoid bed rest", ("activity", "recommend"): "keep moving."}),
     ],
 )
-def test_two_pieces_of_advice_get_their_clauses(nlp: Language, text: str, clauses: dict) -> None:
-    doc = nlp(text)
+def test_two_pieces_of_advice_get_their_clauses(blank_nlp: Language, text: str, clauses: dict) -> None:
+    doc = blank_nlp(text)
     assert {(h.topic, h.stance): doc.text[h.start : h.end] for h in find_advice(doc)} == clauses
 
 
-def test_lines_are_separate_even_without_full_stops(nlp: Language) -> None:
+def test_lines_are_separate_even_without_full_stops(blank_nlp: Language) -> None:
     """Bulleted lines have no full stop: "Cease intense activity" must not scope over the next line."""
     text = "Home treatment\n- Cease intense activity\n- Use an ice pack\n- Rest up to 3 days"
-    doc = nlp(text)
+    doc = blank_nlp(text)
     got = [(h.topic, h.stance, text[h.start : h.end]) for h in find_advice(doc)]
     assert got == [
         ("activity", "avoid", "Cease intense activity"),
@@ -197,8 +197,8 @@ def test_lines_are_separate_even_without_full_stops(nlp: Language) -> None:
 
 
 @pytest.mark.parametrize("text", [t for t, _ in SHOULD_FIND])
-def test_offsets_slice_the_text(nlp: Language, text: str) -> None:
-    doc = nlp("Intro line.\n\n" + text + "  \nOutro.")
+def test_offsets_slice_the_text(blank_nlp: Language, text: str) -> None:
+    doc = blank_nlp("Intro line.\n\n" + text + "  \nOutro.")
     for hit in find_advice(doc):
         evidence = doc.text[hit.start : hit.end]
         assert 0 <= hit.start < hit.end <= len(doc.text)
@@ -211,12 +211,12 @@ def test_works_without_sentence_boundaries() -> None:
     assert find_advice(doc) == [AdviceHit("activity", "recommend", 0, 11)]
 
 
-def test_rules_are_cached_per_vocab(nlp: Language) -> None:
-    assert advice._targets(nlp.vocab, False, None) is advice._targets(nlp.vocab, False, None)
-    assert advice._targets(nlp.vocab, False, None) is not advice._targets(spacy.blank("en").vocab, False, None)
+def test_rules_are_cached_per_vocab(blank_nlp: Language) -> None:
+    assert advice._targets(blank_nlp.vocab, False, None) is advice._targets(blank_nlp.vocab, False, None)
+    assert advice._targets(blank_nlp.vocab, False, None) is not advice._targets(spacy.blank("en").vocab, False, None)
 
 
-def test_no_work_without_a_target(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_work_without_a_target(blank_nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
     """A doc with no word that can begin a target costs one lookup per token: no phrase is followed,
     no sentence is cut, no cue is looked for."""
     calls = {"walk": 0, "segments": 0, "scan": 0}
@@ -232,12 +232,12 @@ def test_no_work_without_a_target(nlp: Language, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(advice, "segments", counting("segments", advice.segments))
     monkeypatch.setattr(advice, "scan", counting("scan", advice.scan))
     monkeypatch.setattr(scope, "scan", counting("scan", scope.scan))
-    doc = nlp("The cat and cow stretch is an old spine mobility exercise. Breathe in and out slowly.\n" * 2000)
+    doc = blank_nlp("The cat and cow stretch is an old spine mobility exercise. Breathe in and out slowly.\n" * 2000)
     assert len(doc) > 30_000
     assert find_advice(doc) == []
     assert calls == {"walk": 0, "segments": 0, "scan": 1}  # the one scan for targets found none
     # the counters do see the work when there is advice: one scan for cues, in the one segment with a target
-    assert find_advice(nlp("Hold for 20 seconds. Keep moving.")) != []
+    assert find_advice(blank_nlp("Hold for 20 seconds. Keep moving.")) != []
     assert calls["walk"] > 0 and calls["segments"] == 1 and calls["scan"] == 3
 
 
@@ -321,15 +321,16 @@ def _positions(hits: list[AdviceHit]) -> list[tuple[str, str]]:
     return [(h.topic, h.stance) for h in hits]
 
 
-def test_rest_and_keep_moving_conflict_end_to_end(nlp: Language) -> None:
-    one = _positions(find_advice(nlp("Rest up to 3 days if the spasm was caused by muscle damage.")))
-    other = _positions(find_advice(nlp("Whenever possible, it's advisable to maintain your regular daily activities.")))
+def test_rest_and_keep_moving_conflict_end_to_end(blank_nlp: Language) -> None:
+    one = _positions(find_advice(blank_nlp("Rest up to 3 days if the spasm was caused by muscle damage.")))
+    text = "Whenever possible, it's advisable to maintain your regular daily activities."
+    other = _positions(find_advice(blank_nlp(text)))
     assert {conflicts.advice_conflict(a, b) for a in one for b in other} == {"rest vs activity"}
 
 
-def test_cold_first_and_heat_first_conflict_end_to_end(nlp: Language) -> None:
-    cold_first = _positions(find_advice(nlp("Use cold therapy for two days. Hot therapy follows cold therapy.")))
-    heat_first = _positions(find_advice(nlp("Use heat first, then ice.")))
+def test_cold_first_and_heat_first_conflict_end_to_end(blank_nlp: Language) -> None:
+    cold_first = _positions(find_advice(blank_nlp("Use cold therapy for two days. Hot therapy follows cold therapy.")))
+    heat_first = _positions(find_advice(blank_nlp("Use heat first, then ice.")))
     assert "heat vs cold" in {conflicts.advice_conflict(a, b) for a in cold_first for b in heat_first}
 
 
@@ -337,7 +338,7 @@ def test_cold_first_and_heat_first_conflict_end_to_end(nlp: Language) -> None:
 
 
 @pytest.mark.model
-def test_trained_model_gives_the_same_advice(nlp: Language, trained_nlp: Language) -> None:
+def test_trained_model_gives_the_same_advice(blank_nlp: Language, trained_nlp: Language) -> None:
     text = (
         "Whenever possible, it's advisable to maintain your regular daily activities and keep moving.\n"
         "Heavy lifting is a common cause of back spasms. Prolonged inactivity can stiffen your muscles.\n"
@@ -357,4 +358,4 @@ def test_trained_model_gives_the_same_advice(nlp: Language, trained_nlp: Languag
         ("lifting", "recommend"),
     ]
     assert all(text[h.start : h.end] == doc.text[h.start : h.end] for h in hits)
-    assert hits == find_advice(nlp(text))
+    assert hits == find_advice(blank_nlp(text))

@@ -24,7 +24,7 @@ extensions.register()
 
 
 @pytest.fixture(scope="module")
-def nlp() -> Language:
+def blank_nlp() -> Language:
     """``spacy.blank("en")`` with a sentencizer (conftest's ``blank_nlp``, once merged)."""
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
@@ -47,9 +47,9 @@ def _blocks(doc: Doc, headings: tuple[str, ...]) -> list[Span]:
     return blocks
 
 
-def read(nlp: Language, text: str, names: list[str], headings: tuple[str, ...] = ()) -> dict[str, str]:
+def read(blank_nlp: Language, text: str, names: list[str], headings: tuple[str, ...] = ()) -> dict[str, str]:
     """The polarity the component gives each occurrence of each name: ``name``, ``name#2``, …"""
-    doc = nlp(text)
+    doc = blank_nlp(text)
     spans, keys = [], []
     for name in names:
         for k, m in enumerate(re.finditer(re.escape(name), text), 1):
@@ -71,10 +71,10 @@ BULLETS = ("Easing a sore back\n- Avoid heavy lifting\n- Pelvic tilt stretch eac
            "- Cat cow exercise three times a day")
 
 
-def test_each_bullet_is_its_own_segment(nlp: Language) -> None:
+def test_each_bullet_is_its_own_segment(blank_nlp: Language) -> None:
     """No full stop between the bullets, so the sentencizer sees one sentence: the line breaks cut it."""
-    assert len(list(nlp(BULLETS).sents)) == 1
-    assert read(nlp, BULLETS, ["heavy lifting", "Pelvic tilt stretch", "Cat cow exercise"]) == {
+    assert len(list(blank_nlp(BULLETS).sents)) == 1
+    assert read(blank_nlp, BULLETS, ["heavy lifting", "Pelvic tilt stretch", "Cat cow exercise"]) == {
         "heavy lifting": AVOID, "Pelvic tilt stretch": RECOMMEND, "Cat cow exercise": RECOMMEND}
 
 
@@ -112,9 +112,9 @@ def test_each_bullet_is_its_own_segment(nlp: Language) -> None:
         ("Do the glute bridge if it feels good.", "glute bridge", RECOMMEND),
     ],
 )
-def test_polarity(nlp: Language, text: str, name: str, expected: str) -> None:
-    assert read(nlp, text, [name])[name] == expected
-    doc = nlp(text)
+def test_polarity(blank_nlp: Language, text: str, name: str, expected: str) -> None:
+    assert read(blank_nlp, text, [name])[name] == expected
+    doc = blank_nlp(text)
     span = doc.char_span(text.index(name), text.index(name) + len(name))
     assert polarity(doc, span.start, span.end) == expected  # the one-span function agrees
 
@@ -123,34 +123,34 @@ def test_polarity(nlp: Language, text: str, name: str, expected: str) -> None:
 
 @pytest.mark.parametrize("heading", ["Worst moves for a bad back", "Exercises to skip", "What not to do",
                                      "Stay away from these", "Exercises you should never do"])
-def test_an_avoid_heading_covers_its_section(nlp: Language, heading: str) -> None:
+def test_an_avoid_heading_covers_its_section(blank_nlp: Language, heading: str) -> None:
     text = f"{heading}\n- Crunches\n- Leg raises with straight legs\nInstead, try the glute bridge."
-    got = read(nlp, text, ["Crunches", "Leg raises", "glute bridge"], headings=(heading,))
+    got = read(blank_nlp, text, ["Crunches", "Leg raises", "glute bridge"], headings=(heading,))
     assert got == {"Crunches": AVOID, "Leg raises": AVOID, "glute bridge": RECOMMEND}
 
 
 @pytest.mark.parametrize("heading", ["Exercises to try", "How to prevent back pain", "Gentle stretches"])
-def test_other_headings_do_not(nlp: Language, heading: str) -> None:
+def test_other_headings_do_not(blank_nlp: Language, heading: str) -> None:
     text = f"{heading}\n- Crunches\n- Leg raises with straight legs"
-    assert set(read(nlp, text, ["Crunches", "Leg raises"], headings=(heading,)).values()) == {RECOMMEND}
+    assert set(read(blank_nlp, text, ["Crunches", "Leg raises"], headings=(heading,)).values()) == {RECOMMEND}
 
 
-def test_a_heading_that_names_an_exercise_covers_only_that_exercise(nlp: Language) -> None:
+def test_a_heading_that_names_an_exercise_covers_only_that_exercise(blank_nlp: Language) -> None:
     text = "Stop Crunches\nCrunches strain the neck. The glute bridge works the same muscles.\nNext part\nCrunches"
-    got = read(nlp, text, ["Crunches", "glute bridge"], headings=("Stop Crunches", "Next part"))
+    got = read(blank_nlp, text, ["Crunches", "glute bridge"], headings=("Stop Crunches", "Next part"))
     assert got == {"Crunches": AVOID, "Crunches#2": AVOID, "glute bridge": RECOMMEND, "Crunches#3": RECOMMEND}
 
 
-def test_exercises_named_in_a_heading_are_read_in_scope(nlp: Language) -> None:
+def test_exercises_named_in_a_heading_are_read_in_scope(blank_nlp: Language) -> None:
     heading = "Do the Glute Bridge Instead of Crunches"
     text = f"{heading}\nCrunches round the spine. The glute bridge does not."
-    got = read(nlp, text, ["Glute Bridge", "Crunches", "glute bridge"], headings=(heading,))
+    got = read(blank_nlp, text, ["Glute Bridge", "Crunches", "glute bridge"], headings=(heading,))
     assert got == {"Glute Bridge": RECOMMEND, "Crunches": AVOID, "Crunches#2": AVOID, "glute bridge": RECOMMEND}
 
 
-def test_a_section_ends_at_the_next_heading(nlp: Language) -> None:
+def test_a_section_ends_at_the_next_heading(blank_nlp: Language) -> None:
     text = "Exercises to avoid\n- Crunches\nExercises to try\n- Glute bridge"
-    got = read(nlp, text, ["Crunches", "Glute bridge"], headings=("Exercises to avoid", "Exercises to try"))
+    got = read(blank_nlp, text, ["Crunches", "Glute bridge"], headings=("Exercises to avoid", "Exercises to try"))
     assert got == {"Crunches": AVOID, "Glute bridge": RECOMMEND}
 
 
@@ -168,8 +168,8 @@ def test_a_section_ends_at_the_next_heading(nlp: Language) -> None:
         ("Try the Glute Bridge", RECOMMEND, "Try the Glute Bridge"),
     ],
 )
-def test_heading_polarity(nlp: Language, heading: str, polarity_: str, name: str) -> None:
-    doc = nlp(heading)
+def test_heading_polarity(blank_nlp: Language, heading: str, polarity_: str, name: str) -> None:
+    doc = blank_nlp(heading)
     cue = heading_polarity(doc, 0, len(doc))
     assert (cue.polarity, doc[cue.name_start :].text) == (polarity_, name)
 
@@ -181,8 +181,8 @@ def test_heading_polarity(nlp: Language, heading: str, polarity_: str, name: str
     [("Repeat each stretch three times.", True), ("Do all of these exercises daily.", True),
      ("Repeat the stretch three times.", False)],
 )
-def test_states_for_all(nlp: Language, text: str, expected: bool) -> None:
-    assert states_for_all(next(nlp(text).sents)) is expected
+def test_states_for_all(blank_nlp: Language, text: str, expected: bool) -> None:
+    assert states_for_all(next(blank_nlp(text).sents)) is expected
 
 
 def test_the_component_in_a_pipeline() -> None:
@@ -221,14 +221,14 @@ def test_bad_rules_fail_loudly(tmp_path: Path, line: dict) -> None:
         scope.load_rules(str(path))
 
 
-def test_a_rule_file_of_ones_own_with_a_token_pattern(nlp: Language, tmp_path: Path) -> None:
+def test_a_rule_file_of_ones_own_with_a_token_pattern(blank_nlp: Language, tmp_path: Path) -> None:
     path = tmp_path / "rules.jsonl"
     rules = [
         {"pattern": [{"LOWER": "ditch"}, {"LOWER": "the", "OP": "?"}], "category": "avoid", "direction": "forward"},
         {"literal": "but", "category": "terminate", "direction": "terminate"},
     ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rules))
-    doc = nlp.make_doc("Ditch the crunches but keep the bridge.")
+    doc = blank_nlp.make_doc("Ditch the crunches but keep the bridge.")
     doc.spans["exercise"] = [Span(doc, 2, 3, label="EXERCISE"), Span(doc, 6, 7, label="EXERCISE")]
     ConText(str(path), {"exercise": "polarity"}, None)(doc)
     assert [s._.polarity for s in doc.spans["exercise"]] == [AVOID, RECOMMEND]
@@ -239,14 +239,14 @@ def _sentences(folder: Path) -> list[str]:
             for s in re.split(r"(?<=[.!?])\s+|\n", p.read_text(encoding="utf-8")) if len(s.split()) >= 4]
 
 
-def test_no_rule_is_a_sentence_of_the_seeds_or_the_dev_set(nlp: Language) -> None:
+def test_no_rule_is_a_sentence_of_the_seeds_or_the_dev_set(blank_nlp: Language) -> None:
     """Rules are general phrases: none matches a whole sentence of an article they were tried on."""
     folders = [ROOT / "raw", ROOT.parent / "shared" / "eval" / "dev" / "texts"]
     sentences = [s for f in folders if f.is_dir() for s in _sentences(f)]
     assert sentences
-    rules = {g: scope.rule_set(nlp.vocab, False, g) for g in ("exercise", "advice_target", "block", "dose")}
+    rules = {g: scope.rule_set(blank_nlp.vocab, False, g) for g in ("exercise", "advice_target", "block", "dose")}
     for sentence in sentences:
-        doc = nlp.make_doc(sentence)
+        doc = blank_nlp.make_doc(sentence)
         toks = Tokens.of(doc, False)
         words = [i for i, w in enumerate(toks.word) if w]
         for group, ruleset in rules.items():
