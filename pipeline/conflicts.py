@@ -26,9 +26,11 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import combinations, pairwise, product
 
-from pipeline.extract.advice import advice_conflict
+from pipeline import lexicons
+from pipeline.extract.scope import AVOID, LIMIT, RECOMMEND
 from pipeline.models import Advice, Dosage, Extraction, Mention, Resolution
 from pipeline.vocab import AVOID, DOSE_ATTRIBUTES, RECOMMEND
 
@@ -239,3 +241,36 @@ def find_conflicts(extraction: Extraction, resolution: Resolution) -> tuple[Conf
     for c in found:  # one conflict per topic and pair of sources: the first values that show it
         unique.setdefault((c.kind, c.exercise_id, c.topic, c.source_a, c.source_b), c)
     return tuple(unique.values())
+
+
+# -- the advice conflict policy ----------------------------------------------------------------------
+
+@cache
+def _conflict_table() -> dict[frozenset[tuple[str, str]], str]:
+    """advice.json "conflicts" as pairs of (topic, stance); a typo fails loudly instead of never matching."""
+    data = lexicons.load("advice")
+    table = {}
+    for label, pairs in data["conflicts"].items():
+        for pair in pairs:
+            positions = [tuple(item.split("/")) for item in pair]
+            for item, (topic, *stance) in zip(pair, positions, strict=True):
+                if topic not in data["targets"] or stance not in ([RECOMMEND], [AVOID], [LIMIT]):
+                    raise ValueError(f"advice.json: bad topic/stance {item!r} under conflict {label!r}")
+            table[frozenset(positions)] = label
+    return table
+
+
+def advice_conflict(a: tuple[str, str], b: tuple[str, str]) -> str | None:
+    """The label of the disagreement between two pieces of advice (topic, stance) from different sources.
+
+    Which pairs disagree is data (advice.json "conflicts"): "rest vs activity" for resting against
+    keeping moving, "heat vs cold" for cold-first against heat-first.
+
+    >>> advice_conflict(("rest", "limit"), ("activity", "recommend"))
+    'rest vs activity'
+    >>> advice_conflict(("rest", "limit"), ("rest", "limit")) is None
+    True
+    """
+    if tuple(a) == tuple(b):
+        return None
+    return _conflict_table().get(frozenset({tuple(a), tuple(b)}))

@@ -1,35 +1,38 @@
 """Advice that is not an exercise: topic, stance, evidence offsets, and which pairs conflict.
 
 Rule tests run on ``spacy.blank("en")`` with a sentencizer; one test (marked ``model``) checks that
-the trained pipeline's docs give the same answers.
+the trained pipeline's docs give the same answers. The advice cues are ConText rules: their engine
+is tested in test_context.py, the phrase matcher in test_matching.py.
 """
 
 from __future__ import annotations
 
-import doctest
-import random
-
 import pytest
 import spacy
 from spacy.language import Language
-from spacy.matcher import Matcher
-from spacy.tokens import Doc
 
-from pipeline import lexicons
-from pipeline.config import MODEL_NAMES
-from pipeline.extract import advice
-from pipeline.extract.advice import STANCES, TOPICS, AdviceHit, advice_conflict, find_advice
+from pipeline import conflicts, lexicons
+from pipeline.extract import advice, extensions, matching, scope
+from pipeline.extract.advice import STANCES, TOPICS, AdviceHit, find_advice
+from pipeline.nlp import load_nlp
 
 
 @pytest.fixture(scope="module")
-def nlp() -> Language:
+def blank_nlp() -> Language:
+    """``spacy.blank("en")`` with a sentencizer (conftest's ``blank_nlp``, once merged)."""
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp
 
 
-def found(nlp: Language, text: str) -> set[tuple[str, str]]:
-    return {(h.topic, h.stance) for h in find_advice(nlp(text))}
+@pytest.fixture(scope="module")
+def trained_nlp() -> Language:
+    """The trained pipeline (conftest's ``trained_nlp``, once merged)."""
+    return load_nlp()
+
+
+def found(blank_nlp: Language, text: str) -> set[tuple[str, str]]:
+    return {(h.topic, h.stance) for h in find_advice(blank_nlp(text))}
 
 
 SHOULD_FIND = [
@@ -90,8 +93,8 @@ SHOULD_FIND = [
 
 
 @pytest.mark.parametrize(("text", "expected"), SHOULD_FIND)
-def test_finds(nlp: Language, text: str, expected: tuple[str, str]) -> None:
-    assert expected in found(nlp, text)
+def test_finds(blank_nlp: Language, text: str, expected: tuple[str, str]) -> None:
+    assert expected in found(blank_nlp, text)
 
 
 @pytest.mark.parametrize(
@@ -115,8 +118,8 @@ def test_finds(nlp: Language, text: str, expected: tuple[str, str]) -> None:
         ("Wrap the ice pack in a towel; never put it directly on the skin.", {("cold", "recommend")}),
     ],
 )
-def test_finds_exactly(nlp: Language, text: str, expected: set[tuple[str, str]]) -> None:
-    assert found(nlp, text) == expected
+def test_finds_exactly(blank_nlp: Language, text: str, expected: set[tuple[str, str]]) -> None:
+    assert found(blank_nlp, text) == expected
 
 
 SHOULD_NOT_FIND = [
@@ -156,12 +159,12 @@ SHOULD_NOT_FIND = [
 
 
 @pytest.mark.parametrize("text", SHOULD_NOT_FIND)
-def test_does_not_find(nlp: Language, text: str) -> None:
-    assert found(nlp, text) == set()
+def test_does_not_find(blank_nlp: Language, text: str) -> None:
+    assert found(blank_nlp, text) == set()
 
 
-def test_evidence_is_the_sentence(nlp: Language) -> None:
-    doc = nlp("Stretch gently. Keep moving and stay active. Hold for 5 seconds.")
+def test_evidence_is_the_sentence(blank_nlp: Language) -> None:
+    doc = blank_nlp("Stretch gently. Keep moving and stay active. Hold for 5 seconds.")
     [hit] = find_advice(doc)
     assert doc.text[hit.start : hit.end] == "Keep moving and stay active."
 
@@ -176,15 +179,15 @@ def test_evidence_is_the_sentence(nlp: Language) -> None:
          {("rest", "avoid"): "Avoid bed rest", ("activity", "recommend"): "keep moving."}),
     ],
 )
-def test_two_pieces_of_advice_get_their_clauses(nlp: Language, text: str, clauses: dict) -> None:
-    doc = nlp(text)
+def test_two_pieces_of_advice_get_their_clauses(blank_nlp: Language, text: str, clauses: dict) -> None:
+    doc = blank_nlp(text)
     assert {(h.topic, h.stance): doc.text[h.start : h.end] for h in find_advice(doc)} == clauses
 
 
-def test_lines_are_separate_even_without_full_stops(nlp: Language) -> None:
+def test_lines_are_separate_even_without_full_stops(blank_nlp: Language) -> None:
     """Bulleted lines have no full stop: "Cease intense activity" must not scope over the next line."""
     text = "Home treatment\n- Cease intense activity\n- Use an ice pack\n- Rest up to 3 days"
-    doc = nlp(text)
+    doc = blank_nlp(text)
     got = [(h.topic, h.stance, text[h.start : h.end]) for h in find_advice(doc)]
     assert got == [
         ("activity", "avoid", "Cease intense activity"),
@@ -194,8 +197,8 @@ def test_lines_are_separate_even_without_full_stops(nlp: Language) -> None:
 
 
 @pytest.mark.parametrize("text", [t for t, _ in SHOULD_FIND])
-def test_offsets_slice_the_text(nlp: Language, text: str) -> None:
-    doc = nlp("Intro line.\n\n" + text + "  \nOutro.")
+def test_offsets_slice_the_text(blank_nlp: Language, text: str) -> None:
+    doc = blank_nlp("Intro line.\n\n" + text + "  \nOutro.")
     for hit in find_advice(doc):
         evidence = doc.text[hit.start : hit.end]
         assert 0 <= hit.start < hit.end <= len(doc.text)
@@ -208,12 +211,12 @@ def test_works_without_sentence_boundaries() -> None:
     assert find_advice(doc) == [AdviceHit("activity", "recommend", 0, 11)]
 
 
-def test_rules_are_cached_per_vocab(nlp: Language) -> None:
-    assert advice._rules(nlp.vocab, False) is advice._rules(nlp.vocab, False)
-    assert advice._rules(nlp.vocab, False) is not advice._rules(spacy.blank("en").vocab, False)
+def test_rules_are_cached_per_vocab(blank_nlp: Language) -> None:
+    assert advice._targets(blank_nlp.vocab, False, None) is advice._targets(blank_nlp.vocab, False, None)
+    assert advice._targets(blank_nlp.vocab, False, None) is not advice._targets(spacy.blank("en").vocab, False, None)
 
 
-def test_no_work_without_a_target(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_work_without_a_target(blank_nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
     """A doc with no word that can begin a target costs one lookup per token: no phrase is followed,
     no sentence is cut, no cue is looked for."""
     calls = {"walk": 0, "segments": 0, "scan": 0}
@@ -225,90 +228,52 @@ def test_no_work_without_a_target(nlp: Language, monkeypatch: pytest.MonkeyPatch
 
         return wrapper
 
-    monkeypatch.setattr(advice, "_walk", counting("walk", advice._walk))
-    monkeypatch.setattr(advice, "_segments", counting("segments", advice._segments))
-    monkeypatch.setattr(advice, "_scan", counting("scan", advice._scan))
-    doc = nlp("The cat and cow stretch is an old spine mobility exercise. Breathe in and out slowly.\n" * 2000)
+    monkeypatch.setattr(matching, "_walk", counting("walk", matching._walk))
+    monkeypatch.setattr(advice, "segments", counting("segments", advice.segments))
+    monkeypatch.setattr(advice, "scan", counting("scan", advice.scan))
+    monkeypatch.setattr(scope, "scan", counting("scan", scope.scan))
+    doc = blank_nlp("The cat and cow stretch is an old spine mobility exercise. Breathe in and out slowly.\n" * 2000)
     assert len(doc) > 30_000
     assert find_advice(doc) == []
     assert calls == {"walk": 0, "segments": 0, "scan": 1}  # the one scan for targets found none
-    # the counters do see the work when there is advice
-    assert find_advice(nlp("Hold for 20 seconds. Keep moving.")) != []
+    # the counters do see the work when there is advice: one scan for cues, in the one segment with a target
+    assert find_advice(blank_nlp("Hold for 20 seconds. Keep moving.")) != []
     assert calls["walk"] > 0 and calls["segments"] == 1 and calls["scan"] == 3
 
 
-def _reference_matcher(vocab, use_lemma: bool) -> Matcher:
-    """The spaCy Matcher the compiled rules stand for, keyed as ``_scan`` keys its results."""
+def test_unknown_topics_fail_loudly() -> None:
+    """A typo in a topic name (of advice.json or a ConText rule) fails instead of never matching."""
     data = lexicons.load("advice")
-    tokenize = advice._tokenizer("en")
-    matcher = Matcher(vocab)
-    for i, (_, patterns) in enumerate(advice.target_patterns(data, tokenize, use_lemma)):
-        matcher.add(f"target {i}", patterns)
-    for group, patterns in advice.cue_patterns(data, tokenize, use_lemma):
-        matcher.add(f"cue {group.name}", patterns)
-    matcher.add(f"cue {advice._TERMINATOR}", advice.terminator_patterns(data, tokenize))
-    return matcher
+    advice._check(data, None)
+    with pytest.raises(ValueError, match="unknown topics"):
+        advice._check({**data, "targets": {**data["targets"], "reste": []}}, None)
 
 
-def _scanned(doc, use_lemma: bool, lo: int, hi: int) -> set[tuple[str, int, int]]:
-    rules = advice._rules(doc.vocab, use_lemma)
-    toks = advice._Tokens.of(doc, use_lemma)
-    return {(f"target {k}", s, e) for s, e, k in advice._scan(rules.targets, toks, lo, hi)} | {
-        (f"cue {k}", s, e) for s, e, k in advice._scan(rules.cues, toks, lo, hi)
-    }
+@pytest.fixture(scope="module")
+def advice_nlp() -> Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("backkb_advice")
+    return nlp
 
 
-@pytest.mark.parametrize("use_lemma", [False, True])
-def test_scan_finds_what_the_matcher_finds(use_lemma: bool) -> None:
-    """The trie scan gives the same (key, start, end) as spaCy's Matcher on the same patterns: on the
-    test sentences and on random runs of lexicon words (optional slots, gaps, numbers, lemmas, edges)."""
-    blank = spacy.blank("en")
-    vocab = blank.vocab
-    matcher = _reference_matcher(vocab, use_lemma)
-    data = lexicons.load("advice")
-    tokenize = advice._tokenizer("en")
-    entries = advice.target_patterns(data, tokenize, use_lemma) + advice.cue_patterns(data, tokenize, use_lemma)
-    words, lemmas = set(data["terminators"]), set()
-    for _, patterns in entries:
-        for spec in (spec for p in patterns for spec in p):
-            for attr, pool in (("LOWER", words), ("LEMMA", lemmas)):
-                value = spec.get(attr)
-                if value is not None:
-                    pool.update(value["IN"] if isinstance(value, dict) else [value])
-    words, extra = sorted(words), ["3", "three", ",", ".", ";", "-", "\n", " ", "the", "Rest", "HEAT", "xyz"]
-    rng = random.Random(7)
-    texts = [t for t, _ in SHOULD_FIND] + SHOULD_NOT_FIND
-    docs = [blank.make_doc(text) for text in texts]
-    for _ in range(300):
-        ws = [rng.choice(words) if rng.random() < 0.8 else rng.choice(extra) for _ in range(rng.randint(1, 30))]
-        docs.append(Doc(vocab, words=ws))
-    lemmas = sorted(lemmas)
-    for doc in docs:
-        if use_lemma:
-            lemma = [rng.choice(lemmas) if rng.random() < 0.3 else t.lower_ for t in doc]
-            doc = Doc(vocab, words=[t.text for t in doc], lemmas=lemma)
-        got = {(vocab.strings[k], s, e) for k, s, e in matcher(doc)}
-        assert _scanned(doc, use_lemma, 0, len(doc)) == got, doc.text
-        lo, hi = sorted(rng.sample(range(len(doc) + 1), 2)) if len(doc) > 1 else (0, len(doc))
-        in_span = {(k, s + lo, e + lo) for k, s, e in ((vocab.strings[k], s, e) for k, s, e in matcher(doc[lo:hi]))}
-        assert _scanned(doc, use_lemma, lo, hi) == in_span, (doc.text, lo, hi)
+def _written(doc) -> list[tuple[str, str, int, int]]:
+    return [(s.label_, s._.stance, s.start_char, s.end_char) for s in doc.spans["advice"]]
 
 
-def test_lemma_patterns_only_when_asked() -> None:
-    assert not any("LEMMA" in spec for p in advice.phrase_patterns("keep+ moving") for spec in p)
-    assert any("LEMMA" in spec for p in advice.phrase_patterns("keep+ moving", use_lemma=True) for spec in p)
+def test_component_writes_the_advice_span_group(advice_nlp: Language) -> None:
+    doc = advice_nlp("Hold for 20 seconds. Keep moving, but avoid heavy lifting.\n- Use an ice pack")
+    assert _written(doc) == [(h.topic, h.stance, h.start, h.end) for h in find_advice(doc)]
+    assert [(label, stance) for label, stance, *_ in _written(doc)] == [
+        ("activity", "recommend"), ("lifting", "avoid"), ("cold", "recommend")]
+    assert list(advice_nlp("Hold for 20 seconds.").spans["advice"]) == []
 
 
-def test_doctests() -> None:
-    assert doctest.testmod(advice).failed == 0
-
-
-def test_lexicon_is_checked() -> None:
-    """A typo in a topic or stance name fails loudly instead of never matching."""
-    data = lexicons.load("advice")
-    advice._check(data)
-    with pytest.raises(ValueError, match="bad topic/stance"):
-        advice._check({**data, "conflicts": {"x": [["rest/recomend", "activity/recommend"]]}})
+@pytest.mark.xfail(not hasattr(extensions, "_keyed"), strict=True,
+                   reason="Span extensions keyed by offsets alone share one ._.stance between equal spans")
+def test_two_pieces_of_advice_with_one_evidence_keep_their_stances(advice_nlp: Language) -> None:
+    doc = advice_nlp("Avoid bed rest and keep moving.")
+    assert _written(doc) == [("activity", "recommend", 0, 31), ("rest", "avoid", 0, 31)]
 
 
 # ------------------------------------------------------------------------------------ conflicts
@@ -339,35 +304,41 @@ def test_lexicon_is_checked() -> None:
     ],
 )
 def test_conflict_table(a: tuple[str, str], b: tuple[str, str], label: str | None) -> None:
-    assert advice_conflict(a, b) == label
-    assert advice_conflict(AdviceHit(*a, 0, 1), AdviceHit(*b, 5, 9)) == label
+    assert conflicts.advice_conflict(a, b) == label
 
 
-def test_rest_and_keep_moving_conflict_end_to_end(nlp: Language) -> None:
-    one = find_advice(nlp("Rest up to 3 days if the spasm was caused by muscle damage."))
-    other = find_advice(nlp("Whenever possible, it's advisable to maintain your regular daily activities."))
-    assert {advice_conflict(a, b) for a in one for b in other} == {"rest vs activity"}
+def test_conflict_table_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo in a topic or stance name of the conflict table fails loudly instead of never matching."""
+    data = lexicons.load("advice")
+    assert conflicts._conflict_table.__wrapped__()
+    bad = {**data, "conflicts": {"x": [["rest/recomend", "activity/recommend"]]}}
+    monkeypatch.setattr(lexicons, "load", lambda name: bad)
+    with pytest.raises(ValueError, match="bad topic/stance"):
+        conflicts._conflict_table.__wrapped__()
 
 
-def test_cold_first_and_heat_first_conflict_end_to_end(nlp: Language) -> None:
-    cold_first = find_advice(nlp("Use cold therapy for two days. Hot therapy follows cold therapy."))
-    heat_first = find_advice(nlp("Use heat first, then ice."))
-    assert "heat vs cold" in {advice_conflict(a, b) for a in cold_first for b in heat_first}
+def _positions(hits: list[AdviceHit]) -> list[tuple[str, str]]:
+    return [(h.topic, h.stance) for h in hits]
+
+
+def test_rest_and_keep_moving_conflict_end_to_end(blank_nlp: Language) -> None:
+    one = _positions(find_advice(blank_nlp("Rest up to 3 days if the spasm was caused by muscle damage.")))
+    text = "Whenever possible, it's advisable to maintain your regular daily activities."
+    other = _positions(find_advice(blank_nlp(text)))
+    assert {conflicts.advice_conflict(a, b) for a in one for b in other} == {"rest vs activity"}
+
+
+def test_cold_first_and_heat_first_conflict_end_to_end(blank_nlp: Language) -> None:
+    cold_first = _positions(find_advice(blank_nlp("Use cold therapy for two days. Hot therapy follows cold therapy.")))
+    heat_first = _positions(find_advice(blank_nlp("Use heat first, then ice.")))
+    assert "heat vs cold" in {conflicts.advice_conflict(a, b) for a in cold_first for b in heat_first}
 
 
 # ---------------------------------------------------------------------------------- the model
 
 
 @pytest.mark.model
-def test_trained_model_gives_the_same_advice(nlp: Language) -> None:
-    for name in MODEL_NAMES:
-        try:
-            model = spacy.load(name)
-            break
-        except OSError:
-            continue
-    else:
-        pytest.skip("no trained English model installed")
+def test_trained_model_gives_the_same_advice(blank_nlp: Language, trained_nlp: Language) -> None:
     text = (
         "Whenever possible, it's advisable to maintain your regular daily activities and keep moving.\n"
         "Heavy lifting is a common cause of back spasms. Prolonged inactivity can stiffen your muscles.\n"
@@ -375,7 +346,7 @@ def test_trained_model_gives_the_same_advice(nlp: Language) -> None:
         "- Rest up to 3 days if the spasm was caused by muscle damage. Lie on your back and hold for 20 seconds.\n"
         "It may also be necessary to visit a doctor. Bend at your knees when you pick up a box."
     )
-    doc = model(text)
+    doc = trained_nlp(text)
     assert doc.has_annotation("LEMMA")
     hits = find_advice(doc)
     assert [(h.topic, h.stance) for h in hits] == [
@@ -387,4 +358,4 @@ def test_trained_model_gives_the_same_advice(nlp: Language) -> None:
         ("lifting", "recommend"),
     ]
     assert all(text[h.start : h.end] == doc.text[h.start : h.end] for h in hits)
-    assert hits == find_advice(nlp(text))
+    assert hits == find_advice(blank_nlp(text))

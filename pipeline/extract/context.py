@@ -1,82 +1,247 @@
-"""Polarity of an exercise mention: recommended, or to be avoided — decided as medspaCy's ConText does.
+"""ConText over span groups: an exercise's polarity, an advice target's stance, a heading's section.
 
-Triggers have a direction ("avoid X" looks forward, "X should be avoided" looks back), their scope
-ends at a terminator ("but", "however", ";") or the sentence's end, pseudo-triggers ("do not force
-the stretch") are not triggers, and a trigger inside a conditional ("if the pain worsens, do not do
-the bridge") makes a caution, not an avoid. Keyword-in-sentence would call every exercise in "Avoid
-sit-ups, but do the bridge" avoided; scope does not.
+The engine (rules, segments, scopes) is ``scope``; this module says what the modifiers covering a
+span mean, and holds the ``backkb_context`` component that writes it on the Doc:
+
+- an exercise's **polarity** is avoid when an avoid modifier covers it ("Avoid toe touches",
+  "Sit-ups should be avoided", "Stop sit-ups"), caution when a conditional that opens the sentence
+  covers it too ("If it hurts, stop doing the bridge"), else recommend;
+- a **heading** is read by the rules allowed for ``block/heading``: an exercise named in it is read
+  in scope ("Stop Sit-Ups": avoid; "Do the Bridge Instead of Sit-Ups": only sit-ups avoid), and the
+  heading as a whole, for its section, without scope ("Exercises to Avoid");
+- **section scope**: a heading that reads as avoid makes avoid the exercises of its section (the
+  blocks whose ``._.heading_at`` is that heading) that it is about: all of them when it names none
+  ("Exercises to avoid", "Worst exercises for a sore back", "What not to do"), else those that are
+  the exercise it names; unless an exercise's own segment says otherwise (an avoid, a caution, or an
+  alternative offered: "instead", "switch to", "is safer");
+- an advice target's **stance** is the first of limit, avoid, recommend among its modifiers; an
+  ignore modifier (a cause, a wish) makes it no advice unless a limit covers it too.
+
+``polarity``, ``states_for_all`` and ``heading_polarity`` answer the same questions for one span
+without the component (for code that has a Doc but no span groups).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
-from spacy.matcher import PhraseMatcher
+from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.vocab import Vocab
 
-from pipeline import lexicons
+from pipeline.extract import extensions
+from pipeline.extract.matching import Tokens, scan
+from pipeline.extract.scope import (
+    AVOID,
+    CAUTION,
+    EVERY_EXERCISE,
+    IGNORE,
+    LIMIT,
+    RECOMMEND,
+    Modifier,
+    by_segment,
+    covering,
+    modifiers,
+    rule_set,
+    segments,
+)
+from pipeline.resolve import core_name
 
-AVOID, RECOMMEND, CAUTION = "avoid", "recommend", "caution"
+__all__ = ["AVOID", "CAUTION", "RECOMMEND", "ConText", "HeadingCue", "heading_polarity", "polarity",
+           "polarity_of", "stance_of", "states_for_all"]
+
+EXERCISE, EXERCISE_LABEL = "exercise", "EXERCISE"
+BLOCK, HEADING = "block", "heading"
+ATTRIBUTES = ("polarity", "stance")
+
+# When modifiers disagree about an advice target, the first stance here wins. Limit qualifies the
+# others ("do not stay in bed more than a day or two" limits rest rather than forbidding it, and "too
+# much rest can weaken you" is a limit even though it names a cause), and avoid outranks the plain
+# imperative that a negated verb still looks like.
+_PRIORITY = (LIMIT, AVOID, RECOMMEND)
+# A negative target names the wrong way to do a topic ("slouching"): avoiding or limiting it is
+# advice for the topic; recommending it is not something articles say, so it is dropped.
+_NEGATED = {AVOID: RECOMMEND, LIMIT: RECOMMEND}
+
+
+def polarity_of(mods: Iterable[Modifier]) -> str:
+    """``avoid``, ``caution`` (an avoid under a conditional) or ``recommend``."""
+    categories = {m.category for m in mods}
+    if AVOID not in categories:
+        return RECOMMEND
+    return CAUTION if CAUTION in categories else AVOID
+
+
+def stance_of(mods: Sequence[Modifier], negative: bool = False) -> tuple[str | None, list[Modifier]]:
+    """An advice target's stance (None: not advice) and the modifiers that decided it."""
+    stances = {m.category for m in mods}
+    if IGNORE in stances and LIMIT not in stances:  # "too much rest can weaken" still limits rest
+        return None, []
+    stance = next((s for s in _PRIORITY if s in stances), None)
+    governing = [m for m in mods if m.category == stance]
+    if negative and stance is not None:
+        stance = _NEGATED.get(stance)
+    return stance, governing if stance else []
 
 
 @dataclass(frozen=True)
-class _Rules:
-    matcher: PhraseMatcher
-    terminators: frozenset[str]
-    conditionals: frozenset[str]
+class HeadingCue:
+    """What a heading says as a whole (its polarity), and the token where its name begins after an
+    opening avoid cue ("Stop", "Avoid", "Never do"; the heading's start when there is none)."""
+
+    polarity: str
+    name_start: int
 
 
-@cache
-def _rules(vocab: Vocab) -> _Rules:
-    data = lexicons.load("context")
-    matcher = PhraseMatcher(vocab, attr="LOWER")
-    for label in ("forward_triggers", "backward_triggers", "pseudo_triggers", "all_exercises"):
-        matcher.add(label, [_phrase_doc(vocab, p) for p in data[label]])
-    return _Rules(matcher, frozenset(data["terminators"]), frozenset(data["conditionals"]))
+def _heading_modifiers(doc: Doc, toks: Tokens, start: int, end: int, rules: str | None,
+                       targets: Sequence[tuple[int, int]] = ()) -> list[Modifier]:
+    """The modifiers of a heading, by the rules allowed for ``block/heading``."""
+    ruleset = rule_set(doc.vocab, doc.has_annotation("LEMMA"), BLOCK, rules)
+    return [m for m in modifiers(toks, start, end, targets, ruleset) if m.rule.applies_to(BLOCK, HEADING)]
 
 
-def _phrase_doc(vocab: Vocab, phrase: str) -> Doc:
-    """A phrase as spaCy tokenizes it: words split on spaces, "don't" as "do" + "n't"."""
-    words = []
-    for w in phrase.split():
-        if w.endswith("n't") and len(w) > 3:
-            words.extend([w[:-3], "n't"])
-        else:
-            words.append(w)
-    return Doc(vocab, words=words)
+def _heading(doc: Doc, toks: Tokens, start: int, end: int, rules: str | None) -> HeadingCue:
+    mods = _heading_modifiers(doc, toks, start, end, rules)
+    first = next((i for i in range(start, end) if toks.word[i]), start)
+    opening = [m.end for m in mods if m.start == first and m.category == AVOID]
+    return HeadingCue(polarity_of(mods), max(opening, default=start))
 
 
-def _triggers(sent: Span) -> tuple[list[tuple[str, int, int]], list[tuple[int, int]]]:
-    rules = _rules(sent.doc.vocab)
-    # a matcher called on a span answers in offsets of the whole doc
-    found = [(sent.doc.vocab.strings[k], s, e) for k, s, e in rules.matcher(sent)]
-    pseudo = [(s, e) for label, s, e in found if label == "pseudo_triggers"]
-    real = [(label, s, e) for label, s, e in found
-            if label in ("forward_triggers", "backward_triggers")
-            and not any(ps <= s < pe or ps < e <= pe for ps, pe in pseudo)]
-    return real, pseudo
+@dataclass(frozen=True)
+class _DocRead:
+    toks: Tokens
+    segments: list[tuple[int, int]]
+    starts: list[int]
 
 
-def _blocked(doc: Doc, lo: int, hi: int, terminators: frozenset[str]) -> bool:
-    return any(doc[i].lower_ in terminators for i in range(lo, hi))
+@lru_cache(maxsize=1)
+def _last_doc(doc: Doc, use_lemma: bool) -> _DocRead:
+    """The attributes and segments of the doc last asked about: the one-span functions are called span
+    by span, so each doc is read once (a doc changed in between would be read stale)."""
+    toks = Tokens.of(doc, use_lemma)
+    segs = segments(doc, toks)
+    return _DocRead(toks, segs, [lo for lo, _ in segs])
+
+
+def heading_polarity(doc: Doc, start: int, end: int, rules: str | None = None) -> HeadingCue:
+    """What the heading of tokens ``[start, end)`` says, read as one segment and regardless of scope.
+
+    "Stop Sit-Ups" → avoid, name from "Sit"; "Exercises to Avoid" → avoid, no opening cue;
+    "How to Prevent Back Pain" → recommend (a pseudo trigger).
+    """
+    return _heading(doc, _last_doc(doc, doc.has_annotation("LEMMA")).toks, start, end, rules)
 
 
 def polarity(doc: Doc, start: int, end: int) -> str:
     """``avoid``, ``caution`` or ``recommend`` for the exercise named by tokens ``[start, end)``."""
-    sent = doc[start].sent if doc.has_annotation("SENT_START") else doc[:]
-    rules = _rules(doc.vocab)
-    triggers, _ = _triggers(sent)
-    for label, s, e in triggers:
-        forward = label == "forward_triggers" and e <= start and not _blocked(doc, e, start, rules.terminators)
-        backward = label == "backward_triggers" and s >= end and not _blocked(doc, end, s, rules.terminators)
-        if forward or backward:
-            return CAUTION if sent[0].lower_ in rules.conditionals and sent.start < s else AVOID
-    return RECOMMEND
+    use_lemma = doc.has_annotation("LEMMA")
+    read = _last_doc(doc, use_lemma)
+    lo, hi = read.segments[bisect_right(read.starts, start) - 1]
+    mods = modifiers(read.toks, lo, hi, [(start, end)], rule_set(doc.vocab, use_lemma, EXERCISE))
+    return polarity_of(covering(mods, start, EXERCISE, EXERCISE_LABEL))
 
 
 def states_for_all(sent: Span) -> bool:
     """The sentence states something for every exercise of the article ("do each exercise twice a day")."""
-    rules = _rules(sent.doc.vocab)
-    return any(sent.doc.vocab.strings[k] == "all_exercises" for k, _s, _e in rules.matcher(sent.as_doc()))
+    doc = sent.doc
+    ruleset = rule_set(doc.vocab, doc.has_annotation("LEMMA"), "dose")
+    found = scan(ruleset.trie, _last_doc(doc, doc.has_annotation("LEMMA")).toks, sent.start, sent.end)
+    return any(ruleset.rules[key].category == EVERY_EXERCISE for _s, _e, key in found)
+
+
+class ConText:
+    """Sets ``._.polarity`` or ``._.stance`` on the spans of the configured groups (see the module doc)."""
+
+    def __init__(self, rules: str | None, span_groups: dict[str, str], sections: str | None) -> None:
+        bad = {g: a for g, a in span_groups.items() if a not in ATTRIBUTES}
+        if bad:
+            raise ValueError(f"backkb_context: span_groups values must be one of {ATTRIBUTES}, not {bad}")
+        self.rules, self.span_groups, self.sections = rules, dict(span_groups), sections
+
+    def __call__(self, doc: Doc) -> Doc:
+        groups = [(g, a) for g, a in self.span_groups.items() if g in doc.spans and len(doc.spans[g])]
+        if not groups:
+            return doc
+        toks = Tokens.of(doc, doc.has_annotation("LEMMA"))
+        segs = segments(doc, toks)
+        for group, attribute in groups:
+            spans = list(doc.spans[group])
+            read = self._read(doc, toks, segs, group, spans)
+            if attribute == "stance":
+                for span, (mods, _seg) in zip(spans, read, strict=True):
+                    span._.stance = stance_of(mods)[0]
+                continue
+            values = []
+            for span, (mods, seg) in zip(spans, read, strict=True):
+                if span._.in_heading and seg:  # read by the heading rules, in scope
+                    mods = _heading_modifiers(doc, toks, *seg, self.rules, [(span.start, span.end)])
+                    values.append(polarity_of(covering(mods, span.start, BLOCK, HEADING)))
+                else:
+                    values.append(polarity_of(mods))
+            in_avoided = self._avoided_sections(doc, toks, spans, values)
+            for span, (mods, _seg), value in zip(spans, read, values, strict=True):
+                own = value != RECOMMEND or any(m.category == RECOMMEND for m in mods)
+                span._.polarity = AVOID if not own and not span._.in_heading and in_avoided(span) else value
+        return doc
+
+    def _read(self, doc: Doc, toks: Tokens, segs: Sequence[tuple[int, int]], group: str,
+              spans: Sequence[Span]) -> list[tuple[list[Modifier], tuple[int, int] | None]]:
+        """Per span, the modifiers that cover it and its segment; each segment with spans is read once."""
+        rules = rule_set(doc.vocab, doc.has_annotation("LEMMA"), group, self.rules)
+        out: list[tuple[list[Modifier], tuple[int, int] | None]] = [([], None) for _ in spans]
+        for k, members in by_segment(((s.start, i) for i, s in enumerate(spans)), segs).items():
+            lo, hi = segs[k]
+            mods = modifiers(toks, lo, hi, [(spans[i].start, spans[i].end) for i in members], rules)
+            for i in members:
+                out[i] = covering(mods, spans[i].start, group, spans[i].label_), (lo, hi)
+        return out
+
+    def _avoided_sections(self, doc: Doc, toks: Tokens, spans: Sequence[Span],
+                          values: Sequence[str]) -> Callable[[Span], bool]:
+        """A test: is a span in the section of a heading that says to avoid it?
+
+        A heading that names no span says so of every span of its section when it reads as avoid
+        ("Exercises to avoid"); one that names spans, of those that are a span it avoids ("Stop
+        Sit-Ups" … "sit-ups strain the back"; not the bridge of "Do the Bridge Instead of Sit-Ups").
+        """
+        blocks = doc.spans[self.sections] if self.sections and self.sections in doc.spans else ()
+        avoided: dict[tuple[int, int], list[str]] = {}
+        for h in (b for b in blocks if b.label_ == HEADING):
+            named = [(s, v) for s, v in zip(spans, values, strict=True) if h.start_char <= s.start_char < h.end_char]
+            avoids = [s._.name or s.text for s, v in named if v == AVOID]
+            if avoids or (not named and _heading(doc, toks, h.start, h.end, self.rules).polarity == AVOID):
+                avoided[(h.start_char, h.end_char)] = avoids
+        if not avoided:
+            return lambda span: False
+        body = sorted((b.start_char, b.end_char, tuple(b._.heading_at or ())) for b in blocks if b.label_ != HEADING)
+        firsts = [b[0] for b in body]
+
+        def in_avoided(span: Span) -> bool:
+            k = bisect_right(firsts, span.start_char) - 1
+            names = avoided.get(body[k][2]) if k >= 0 and span.start_char < body[k][1] else None
+            if names is None:
+                return False
+            return not names or any(_same_exercise(n, span._.name or span.text) for n in names)
+
+        return in_avoided
+
+
+def _same_exercise(a: str, b: str) -> bool:
+    """Two names of one article that are the same exercise, as far as their cores tell."""
+    ca, cb = core_name(a), core_name(b)
+    return bool(ca and cb) and (ca == cb or ca in cb or cb in ca)
+
+
+@Language.factory(
+    "backkb_context",
+    default_config={"rules": None, "span_groups": {EXERCISE: "polarity"}, "sections": BLOCK},
+)
+def make_context(nlp: Language, name: str, rules: str | None, span_groups: dict[str, str],
+                 sections: str | None) -> ConText:
+    """ConText over span groups. ``rules``: a JSONL rule file (None: the packaged one); ``span_groups``:
+    group → attribute to set (``polarity`` or ``stance``); ``sections``: the layout's block group, whose
+    headings give section scope (None: no section scope)."""
+    extensions.register()
+    return ConText(rules, span_groups, sections)

@@ -1,0 +1,259 @@
+"""ConText: the polarity of exercise spans, section scope under headings, the rule file, the component.
+
+Rule tests on ``spacy.blank("en")`` with a sentencizer; exercise spans (and layout blocks, where a
+test needs headings) are built by hand, so nothing here depends on how names are found.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from pipeline.config import ROOT
+from pipeline.extract import extensions, scope
+from pipeline.extract.context import AVOID, CAUTION, RECOMMEND, ConText, heading_polarity, polarity, states_for_all
+from pipeline.extract.matching import Tokens, scan
+
+extensions.register()
+
+
+@pytest.fixture(scope="module")
+def blank_nlp() -> Language:
+    """``spacy.blank("en")`` with a sentencizer (conftest's ``blank_nlp``, once merged)."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _blocks(doc: Doc, headings: tuple[str, ...]) -> list[Span]:
+    """One block per line, as the layout component writes them: headings, and items they own."""
+    blocks, owner, start = [], None, 0
+    for line in doc.text.split("\n"):
+        span = doc.char_span(start, start + len(line)) if line.strip() else None
+        if span is not None:
+            block = Span(doc, span.start, span.end, label="heading" if line in headings else "item")
+            if block.label_ == "heading":
+                owner = [block.start_char, block.end_char]
+            else:
+                block._.heading_at = owner
+            blocks.append(block)
+        start += len(line) + 1
+    return blocks
+
+
+def read(blank_nlp: Language, text: str, names: list[str], headings: tuple[str, ...] = ()) -> dict[str, str]:
+    """The polarity the component gives each occurrence of each name: ``name``, ``name#2``, …"""
+    doc = blank_nlp(text)
+    spans, keys = [], []
+    for name in names:
+        for k, m in enumerate(re.finditer(re.escape(name), text), 1):
+            span = doc.char_span(m.start(), m.end(), label="EXERCISE")
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            span._.in_heading = text[line_start:].split("\n")[0] in headings
+            spans.append(span)
+            keys.append(name if k == 1 else f"{name}#{k}")
+    doc.spans["exercise"] = spans
+    if headings:
+        doc.spans["block"] = _blocks(doc, headings)
+    ConText(None, {"exercise": "polarity"}, "block")(doc)
+    return {key: s._.polarity for key, s in zip(keys, spans, strict=True)}
+
+
+# ------------------------------------------------------------------------------ the issue's bugs
+
+BULLETS = ("Easing a sore back\n- Avoid heavy lifting\n- Pelvic tilt stretch each evening\n"
+           "- Cat cow exercise three times a day")
+
+
+def test_each_bullet_is_its_own_segment(blank_nlp: Language) -> None:
+    """No full stop between the bullets, so the sentencizer sees one sentence: the line breaks cut it."""
+    assert len(list(blank_nlp(BULLETS).sents)) == 1
+    assert read(blank_nlp, BULLETS, ["heavy lifting", "Pelvic tilt stretch", "Cat cow exercise"]) == {
+        "heavy lifting": AVOID, "Pelvic tilt stretch": RECOMMEND, "Cat cow exercise": RECOMMEND}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        # an imperative "stop"/"cease"/"quit", with or without "doing"
+        ("Stop crunches.", "crunches", AVOID),
+        ("Cease doing leg raises.", "leg raises", AVOID),
+        ("Quit the superman hold for now.", "superman hold", AVOID),
+        ("You should stop doing crunches.", "crunches", AVOID),
+        ("The ache should stop after the hamstring stretch.", "hamstring stretch", RECOMMEND),
+        # a verdict after the names, or a refusal before them
+        ("Leg raises and crunches are a bad idea during a flare-up.", "Leg raises", AVOID),
+        ("Leg raises and crunches are a bad idea during a flare-up.", "crunches", AVOID),
+        ("I would never recommend crunches while your back is in spasm.", "crunches", AVOID),
+        ("We don't recommend leg raises for beginners.", "leg raises", AVOID),
+        ("Whatever happens, don't try to loosen the cramp with leg raises or crunches.", "leg raises", AVOID),
+        ("Whatever happens, don't try to loosen the cramp with leg raises or crunches.", "crunches", AVOID),
+        ("Crunches can hurt you over time.", "Crunches", AVOID),
+        ("Deep squats could injure your spine if done badly.", "Deep squats", AVOID),
+        ("Heavy deadlifts may aggravate a strained muscle.", "Heavy deadlifts", AVOID),
+        ("Toe touches won't make your back worse.", "Toe touches", RECOMMEND),
+        # should not match: pseudo triggers, terminators, conditionals
+        ("Avoid pain: do the pelvic tilt stretch slowly.", "pelvic tilt stretch", RECOMMEND),
+        ("Don't force the cat cow stretch past what feels comfortable.", "cat cow stretch", RECOMMEND),
+        ("To prevent a flare-up, hold the glute bridge for ten seconds.", "glute bridge", RECOMMEND),
+        ("Avoiding injury starts with the glute bridge.", "glute bridge", RECOMMEND),
+        ("Skip crunches, but keep the glute bridge.", "crunches", AVOID),
+        ("Skip crunches, but keep the glute bridge.", "glute bridge", RECOMMEND),
+        ("Instead of crunches, switch to the glute bridge.", "glute bridge", RECOMMEND),
+        ("If your back twinges, stop doing the glute bridge.", "glute bridge", CAUTION),
+        ("When the pain flares, skip the cat cow stretch.", "cat cow stretch", CAUTION),
+        ("Skip the cat cow stretch when the pain flares.", "cat cow stretch", AVOID),
+        ("Do the glute bridge if it feels good.", "glute bridge", RECOMMEND),
+    ],
+)
+def test_polarity(blank_nlp: Language, text: str, name: str, expected: str) -> None:
+    assert read(blank_nlp, text, [name])[name] == expected
+    doc = blank_nlp(text)
+    span = doc.char_span(text.index(name), text.index(name) + len(name))
+    assert polarity(doc, span.start, span.end) == expected  # the one-span function agrees
+
+
+# ------------------------------------------------------------------------------ section scope
+
+@pytest.mark.parametrize("heading", ["Worst moves for a bad back", "Exercises to skip", "What not to do",
+                                     "Stay away from these", "Exercises you should never do"])
+def test_an_avoid_heading_covers_its_section(blank_nlp: Language, heading: str) -> None:
+    text = f"{heading}\n- Crunches\n- Leg raises with straight legs\nInstead, try the glute bridge."
+    got = read(blank_nlp, text, ["Crunches", "Leg raises", "glute bridge"], headings=(heading,))
+    assert got == {"Crunches": AVOID, "Leg raises": AVOID, "glute bridge": RECOMMEND}
+
+
+@pytest.mark.parametrize("heading", ["Exercises to try", "How to prevent back pain", "Gentle stretches"])
+def test_other_headings_do_not(blank_nlp: Language, heading: str) -> None:
+    text = f"{heading}\n- Crunches\n- Leg raises with straight legs"
+    assert set(read(blank_nlp, text, ["Crunches", "Leg raises"], headings=(heading,)).values()) == {RECOMMEND}
+
+
+def test_a_heading_that_names_an_exercise_covers_only_that_exercise(blank_nlp: Language) -> None:
+    text = "Stop Crunches\nCrunches strain the neck. The glute bridge works the same muscles.\nNext part\nCrunches"
+    got = read(blank_nlp, text, ["Crunches", "glute bridge"], headings=("Stop Crunches", "Next part"))
+    assert got == {"Crunches": AVOID, "Crunches#2": AVOID, "glute bridge": RECOMMEND, "Crunches#3": RECOMMEND}
+
+
+def test_exercises_named_in_a_heading_are_read_in_scope(blank_nlp: Language) -> None:
+    heading = "Do the Glute Bridge Instead of Crunches"
+    text = f"{heading}\nCrunches round the spine. The glute bridge does not."
+    got = read(blank_nlp, text, ["Glute Bridge", "Crunches", "glute bridge"], headings=(heading,))
+    assert got == {"Glute Bridge": RECOMMEND, "Crunches": AVOID, "Crunches#2": AVOID, "glute bridge": RECOMMEND}
+
+
+def test_a_section_ends_at_the_next_heading(blank_nlp: Language) -> None:
+    text = "Exercises to avoid\n- Crunches\nExercises to try\n- Glute bridge"
+    got = read(blank_nlp, text, ["Crunches", "Glute bridge"], headings=("Exercises to avoid", "Exercises to try"))
+    assert got == {"Crunches": AVOID, "Glute bridge": RECOMMEND}
+
+
+@pytest.mark.parametrize(
+    ("heading", "polarity_", "name"),
+    [
+        ("Stop Crunches", AVOID, "Crunches"),
+        ("Avoid Leg Raises", AVOID, "Leg Raises"),
+        ("Never Do Crunches", AVOID, "Crunches"),
+        ("Don't Do Crunches", AVOID, "Crunches"),
+        ("Skip the Superman", AVOID, "the Superman"),
+        ("Exercises to Avoid", AVOID, "Exercises to Avoid"),
+        ("How to Prevent Back Spasms", RECOMMEND, "How to Prevent Back Spasms"),
+        ("Glute Bridge", RECOMMEND, "Glute Bridge"),
+        ("Try the Glute Bridge", RECOMMEND, "Try the Glute Bridge"),
+    ],
+)
+def test_heading_polarity(blank_nlp: Language, heading: str, polarity_: str, name: str) -> None:
+    doc = blank_nlp(heading)
+    cue = heading_polarity(doc, 0, len(doc))
+    assert (cue.polarity, doc[cue.name_start :].text) == (polarity_, name)
+
+
+# ------------------------------------------------------------------------------ the rest of the API
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Repeat each stretch three times.", True), ("Do all of these exercises daily.", True),
+     ("Repeat the stretch three times.", False)],
+)
+def test_states_for_all(blank_nlp: Language, text: str, expected: bool) -> None:
+    assert states_for_all(next(blank_nlp(text).sents)) is expected
+
+
+def test_the_component_in_a_pipeline() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("backkb_context", config={"span_groups": {"exercise": "polarity", "advice_target": "stance"}})
+    doc = nlp.make_doc("Avoid crunches and bed rest. Try the glute bridge.")
+    doc.spans["exercise"] = [Span(doc, 1, 2, label="EXERCISE"), Span(doc, 8, 10, label="EXERCISE")]
+    doc.spans["advice_target"] = [Span(doc, 3, 5, label="rest")]
+    doc = nlp(doc)
+    assert [s._.polarity for s in doc.spans["exercise"]] == [AVOID, RECOMMEND]
+    assert doc.spans["advice_target"][0]._.stance == AVOID
+    assert nlp("No spans here.").text  # a doc without the groups passes through
+
+
+def test_a_bad_attribute_fails() -> None:
+    with pytest.raises(ValueError, match="span_groups"):
+        ConText(None, {"exercise": "polarty"}, None)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"literal": "avoid", "category": "avoided", "direction": "forward"},
+        {"literal": "avoid", "category": "avoid", "direction": "forwards"},
+        {"literal": "avoid", "category": "avoid", "direction": "terminate"},
+        {"literal": "avoid", "pattern": [{"LOWER": "avoid"}], "category": "avoid", "direction": "forward"},
+        {"literal": "avoid", "category": "avoid", "direction": "forward", "scope": 3},
+        {"literal": "avoid", "category": "avoid", "direction": "forward", "terminated_by": ["recomend"]},
+    ],
+)
+def test_bad_rules_fail_loudly(tmp_path: Path, line: dict) -> None:
+    path = tmp_path / "rules.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    with pytest.raises(ValueError, match="bad ConText rule"):
+        scope.load_rules(str(path))
+
+
+def test_a_rule_file_of_ones_own_with_a_token_pattern(blank_nlp: Language, tmp_path: Path) -> None:
+    path = tmp_path / "rules.jsonl"
+    rules = [
+        {"pattern": [{"LOWER": "ditch"}, {"LOWER": "the", "OP": "?"}], "category": "avoid", "direction": "forward"},
+        {"literal": "but", "category": "terminate", "direction": "terminate"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rules))
+    doc = blank_nlp.make_doc("Ditch the crunches but keep the bridge.")
+    doc.spans["exercise"] = [Span(doc, 2, 3, label="EXERCISE"), Span(doc, 6, 7, label="EXERCISE")]
+    ConText(str(path), {"exercise": "polarity"}, None)(doc)
+    assert [s._.polarity for s in doc.spans["exercise"]] == [AVOID, RECOMMEND]
+
+
+def _sentences(folder: Path) -> list[str]:
+    return [s.strip() for p in sorted(folder.glob("*.txt"))
+            for s in re.split(r"(?<=[.!?])\s+|\n", p.read_text(encoding="utf-8")) if len(s.split()) >= 4]
+
+
+def test_no_rule_is_a_sentence_of_the_seeds_or_the_dev_set(blank_nlp: Language) -> None:
+    """Rules are general phrases: none matches a whole sentence of an article they were tried on."""
+    folders = [ROOT / "raw", ROOT.parent / "shared" / "eval" / "dev" / "texts"]
+    sentences = [s for f in folders if f.is_dir() for s in _sentences(f)]
+    assert sentences
+    rules = {g: scope.rule_set(blank_nlp.vocab, False, g) for g in ("exercise", "advice_target", "block", "dose")}
+    for sentence in sentences:
+        doc = blank_nlp.make_doc(sentence)
+        toks = Tokens.of(doc, False)
+        words = [i for i, w in enumerate(toks.word) if w]
+        for group, ruleset in rules.items():
+            whole = [(s, e) for s, e, _k in scan(ruleset.trie, toks, 0, len(doc)) if s <= words[0] and e > words[-1]]
+            assert not whole, (group, sentence)
+
+
+def test_every_rule_line_is_used_by_some_group() -> None:
+    groups = ("exercise", "advice_target", "block", "dose")
+    assert all(any(r.in_group(g) for g in groups) for r in scope.load_rules())
