@@ -30,9 +30,8 @@ from functools import cache
 from itertools import combinations, pairwise, product
 
 from pipeline import lexicons
-from pipeline.extract.scope import AVOID, LIMIT, RECOMMEND
 from pipeline.models import Advice, Dosage, Extraction, Mention, Resolution
-from pipeline.vocab import AVOID, DOSE_ATTRIBUTES, RECOMMEND
+from pipeline.vocab import ADVICE_STANCES, AVOID, DOSE_ATTRIBUTES, RECOMMEND
 
 PAIRWISE_LIMIT = 25
 # Beyond this many sources on one exercise and dose, only neighbouring clusters of agreeing ranges
@@ -254,7 +253,7 @@ def _conflict_table() -> dict[frozenset[tuple[str, str]], str]:
         for pair in pairs:
             positions = [tuple(item.split("/")) for item in pair]
             for item, (topic, *stance) in zip(pair, positions, strict=True):
-                if topic not in data["targets"] or stance not in ([RECOMMEND], [AVOID], [LIMIT]):
+                if topic not in data["targets"] or len(stance) != 1 or stance[0] not in ADVICE_STANCES:
                     raise ValueError(f"advice.json: bad topic/stance {item!r} under conflict {label!r}")
             table[frozenset(positions)] = label
     return table

@@ -20,7 +20,8 @@ from pipeline.errors import UserError
 
 UNUSED_COMPONENTS = ("ner",)
 # In the order they run; the layout goes before the parser so that its block boundaries are kept.
-COMPONENTS = ("backkb_layout", "backkb_exercises", "backkb_doses", "backkb_attribution")
+COMPONENTS = ("backkb_layout", "backkb_exercises", "backkb_context", "backkb_advice", "backkb_doses",
+              "backkb_attribution")
 
 
 def model_name() -> str:

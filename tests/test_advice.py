@@ -11,24 +11,9 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from pipeline import conflicts, lexicons
+from pipeline import conflicts, lexicons, vocab
 from pipeline.extract import advice, extensions, matching, scope
-from pipeline.extract.advice import STANCES, TOPICS, AdviceHit, find_advice
-from pipeline.nlp import load_nlp
-
-
-@pytest.fixture(scope="module")
-def blank_nlp() -> Language:
-    """``spacy.blank("en")`` with a sentencizer (conftest's ``blank_nlp``, once merged)."""
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
-
-
-@pytest.fixture(scope="module")
-def trained_nlp() -> Language:
-    """The trained pipeline (conftest's ``trained_nlp``, once merged)."""
-    return load_nlp()
+from pipeline.extract.advice import AdviceHit, find_advice
 
 
 def found(blank_nlp: Language, text: str) -> set[tuple[str, str]]:
@@ -203,7 +188,7 @@ def test_offsets_slice_the_text(blank_nlp: Language, text: str) -> None:
         evidence = doc.text[hit.start : hit.end]
         assert 0 <= hit.start < hit.end <= len(doc.text)
         assert evidence == evidence.strip() and evidence in text
-        assert hit.topic in TOPICS and hit.stance in STANCES
+        assert hit.topic in vocab.ADVICE_TOPICS and hit.stance in vocab.ADVICE_STANCES
 
 
 def test_works_without_sentence_boundaries() -> None:

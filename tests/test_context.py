@@ -23,14 +23,6 @@ from pipeline.extract.matching import Tokens, scan
 extensions.register()
 
 
-@pytest.fixture(scope="module")
-def blank_nlp() -> Language:
-    """``spacy.blank("en")`` with a sentencizer (conftest's ``blank_nlp``, once merged)."""
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
-
-
 def _blocks(doc: Doc, headings: tuple[str, ...]) -> list[Span]:
     """One block per line, as the layout component writes them: headings, and items they own."""
     blocks, owner, start = [], None, 0

@@ -408,7 +408,7 @@ def _word_lists(data: Any) -> Iterator[list[str]]:
 def test_the_lexicon_lists_no_regular_form_by_hand() -> None:
     """A list holds a word's base form with a "+", never the base form and its regular forms."""
     from pipeline import lexicons
-    from pipeline.extract.advice import inflections
+    from pipeline.extract.matching import inflections
 
     for words in _word_lists(lexicons.load("quantities")):
         bases = {w.removesuffix("+") for w in words if " " not in w}

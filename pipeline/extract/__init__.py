@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from pipeline.extract.advice import find_advice
 from pipeline.models import Advice, Article, Dosage, Extraction, Mention, Step
 
 # Small batches: ~1,000-word articles make nlp.pipe hold a lot per batch (64 peaked at 1.2 GB a process).
@@ -35,9 +34,8 @@ class _Records:
         self.article, self.doc = article, doc
         self.by_span: dict[tuple[int, int], Mention] = {}
 
-    def raw(self, span: Span | tuple[int, int]) -> tuple[int, int, str]:
-        start, end = (span.start_char, span.end_char) if isinstance(span, Span) else span
-        rs, re_ = self.article.raw_span(start, end)
+    def raw(self, span: Span) -> tuple[int, int, str]:
+        rs, re_ = self.article.raw_span(span.start_char, span.end_char)
         return rs, re_, self.article.raw_text[rs:re_]
 
     def mentions(self) -> list[Mention]:
@@ -71,9 +69,9 @@ class _Records:
 
     def advice(self) -> list[Advice]:
         out = []
-        for hit in find_advice(self.doc):
-            rs, re_, evidence = self.raw((hit.start, hit.end))
-            out.append(Advice(self.article.source_id, hit.topic, hit.stance, evidence, rs, re_))
+        for span in self.doc.spans.get("advice", []):
+            rs, re_, evidence = self.raw(span)
+            out.append(Advice(self.article.source_id, span.label_, span._.stance, evidence, rs, re_))
         return out
 
 

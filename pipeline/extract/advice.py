@@ -35,7 +35,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from pipeline import lexicons
+from pipeline import lexicons, vocab
 from pipeline.extract import extensions
 from pipeline.extract.context import stance_of
 from pipeline.extract.matching import Node, Pattern, Tokenize, Tokens, phrase_patterns, scan, tokenizer, trie
@@ -51,9 +51,7 @@ from pipeline.extract.scope import (
     word_at,
 )
 
-TOPICS = ("rest", "activity", "heat", "cold", "posture", "lifting", "medication", "doctor")
-STANCES = ("recommend", "avoid", "limit")
-__all__ = ["STANCES", "TOPICS", "AdviceFinder", "AdviceHit", "advice_hits", "find_advice", "target_patterns"]
+__all__ = ["AdviceFinder", "AdviceHit", "advice_hits", "find_advice", "target_patterns"]
 GROUP = "advice_target"  # the span group name the ConText rules for advice are allowed for
 
 
@@ -89,9 +87,10 @@ class _Found:
 
 def _check(data: dict[str, Any], context_rules: str | None) -> None:
     """Fail loudly on a lexicon typo rather than silently never matching."""
-    unknown = set(data["targets"]) - set(TOPICS)
+    topics = set(vocab.ADVICE_TOPICS)
+    unknown = set(data["targets"]) - topics
     for rule in load_rules(context_rules):
-        unknown |= {t.partition("/")[2] for t in rule.allowed_types if t.startswith(GROUP + "/")} - set(TOPICS)
+        unknown |= {t.partition("/")[2] for t in rule.allowed_types if t.startswith(GROUP + "/")} - topics
     if unknown:
         raise ValueError(f"advice: unknown topics {sorted(unknown)} in advice.json or the ConText rules")
 
@@ -224,7 +223,7 @@ class AdviceFinder:
             span = Span(doc, evidence.start, evidence.end, label=hit.topic, span_id=hit.stance)
             span._.stance = hit.stance
             spans.append(span)
-        doc.spans["advice"] = spans
+        extensions.set_group(doc, "advice", spans)
         return doc
 
 

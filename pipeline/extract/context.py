@@ -47,7 +47,7 @@ from pipeline.extract.scope import (
     rule_set,
     segments,
 )
-from pipeline.resolve import core_name
+from pipeline.names import same_exercise
 
 __all__ = ["AVOID", "CAUTION", "RECOMMEND", "ConText", "HeadingCue", "heading_polarity", "polarity",
            "polarity_of", "stance_of", "states_for_all"]
@@ -223,15 +223,9 @@ class ConText:
             names = avoided.get(body[k][2]) if k >= 0 and span.start_char < body[k][1] else None
             if names is None:
                 return False
-            return not names or any(_same_exercise(n, span._.name or span.text) for n in names)
+            return not names or any(same_exercise(n, span._.name or span.text) for n in names)
 
         return in_avoided
-
-
-def _same_exercise(a: str, b: str) -> bool:
-    """Two names of one article that are the same exercise, as far as their cores tell."""
-    ca, cb = core_name(a), core_name(b)
-    return bool(ca and cb) and (ca == cb or ca in cb or cb in ca)
 
 
 @Language.factory(

@@ -4,7 +4,7 @@ Names come from ``mentions`` (the lexicon, the name rule, headings); a described
 exercise ("draw one knee slowly to the chest") is looked for only in blocks that no exercise
 heading owns and that name no exercise, where it cannot be a step of a named one. Each hit becomes
 a span in ``doc.spans["exercise"]`` with ``._.name``, ``._.method``, ``._.confidence``, ``._.named``
-and ``._.in_heading``; the ConText component then decides its ``._.polarity``.
+and ``._.in_heading``; the ConText component (``backkb_context``) then decides its ``._.polarity``.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline.extract import extensions
-from pipeline.extract.context import AVOID, RECOMMEND, polarity
 from pipeline.extract.layout import BLOCK_GROUP, blocks_of
 from pipeline.extract.mentions import NameHit, find_descriptions, find_names
 from pipeline.extract.sections import Sections
-from pipeline.names import same_exercise
 from pipeline.structure import find_blocks
 
 EXERCISE_GROUP = "exercise"
@@ -39,8 +37,6 @@ class Exercises:
             if block.kind != "heading" and b not in named_blocks and sections.of_block(b).owner is None:
                 hits.extend(find_descriptions(doc.text, block.text_start, block.end))
         spans = [s for s in (self._span(doc, h) for h in sorted(hits, key=lambda h: h.start)) if s is not None]
-        for span in spans:
-            span._.polarity = self._polarity(doc, span, sections.of_char(span.start_char).owner)
         extensions.set_group(doc, self.span_group, spans)
         return doc
 
@@ -51,18 +47,7 @@ class Exercises:
             return None
         span._.name, span._.method, span._.confidence = hit.name, hit.method, hit.confidence
         span._.named, span._.in_heading = hit.named, hit.in_heading
-        span._.polarity = AVOID if hit.heading_avoid else RECOMMEND
         return span
-
-    @staticmethod
-    def _polarity(doc: Doc, span: Span, owner: NameHit | None) -> str:
-        """A name in prose is avoided where its sentence says so, or inside the section of an avoided heading."""
-        if span._.in_heading:
-            return span._.polarity
-        pol = polarity(doc, span.start, span.end)
-        if pol != AVOID and owner is not None and owner.heading_avoid and same_exercise(owner.name, span._.name):
-            pol = AVOID
-        return AVOID if pol == AVOID else RECOMMEND
 
 
 @Language.factory("backkb_exercises", default_config={"span_group": EXERCISE_GROUP, "block_group": BLOCK_GROUP})

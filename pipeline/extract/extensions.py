@@ -8,8 +8,8 @@ and read back through a getter (``dose._.exercises``).
 
 spaCy keys a span's extension values by its character offsets alone, so two doses read from one
 phrase ("3 sets of 10 reps": a ``sets`` and a ``reps`` span) would share one ``._.min``. The values
-here are kept per offsets *and label* instead (``_keyed``), so spans that differ in label never share
-a value; each group still has attribute names of its own, for readability.
+here are kept per offsets, label and span id instead (``_keyed``), so spans that differ in label
+or id never share a value; each group still has attribute names of its own, for readability.
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ def _heading(span: Span) -> Span | None:
 def _keyed(name: str, default: Any) -> dict[str, Any]:
     """Getter and setter of a value stored in ``doc.user_data`` under the span's offsets and label."""
 
-    def key(span: Span) -> tuple[str, str, int, int, str]:
-        return ("backkb", name, span.start_char, span.end_char, span.label_)
+    def key(span: Span) -> tuple[str, str, int, int, str, str]:
+        return ("backkb", name, span.start_char, span.end_char, span.label_, span.id_)
 
     def get(span: Span) -> Any:
         return span.doc.user_data.get(key(span), default)

@@ -38,8 +38,9 @@ from spacy.vocab import Vocab
 from pipeline import lexicons
 from pipeline.config import RESOURCES
 from pipeline.extract.matching import Node, Pattern, Tokens, phrase_patterns, scan, tokenizer, trie
+from pipeline.vocab import AVOID, CAUTION, RECOMMEND
 
-AVOID, RECOMMEND, CAUTION, LIMIT, IGNORE = "avoid", "recommend", "caution", "limit", "ignore"
+LIMIT, IGNORE = "limit", "ignore"
 PSEUDO, TERMINATE, EVERY_EXERCISE = "pseudo", "terminate", "every_exercise"
 CATEGORIES = (AVOID, RECOMMEND, CAUTION, LIMIT, IGNORE, PSEUDO, TERMINATE, EVERY_EXERCISE)
 DIRECTIONS = ("forward", "backward", "bidirectional", PSEUDO, TERMINATE)

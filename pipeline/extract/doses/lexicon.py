@@ -16,7 +16,7 @@ from itertools import product
 from typing import Any
 
 from pipeline import lexicons
-from pipeline.extract.advice import inflections
+from pipeline.extract.matching import inflections
 
 # A digit number ("15", "1.5") or a digit range written as one token ("15-30", "15–30").
 DIGITS = r"\d{1,4}(?:\.\d+)?"

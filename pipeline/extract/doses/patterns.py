@@ -18,9 +18,9 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from pipeline.extract.advice import Pattern, TokenSpec
 from pipeline.extract.doses.lexicon import Lexicon, lexicon
 from pipeline.extract.doses.settings import DEFAULTS, Settings
+from pipeline.extract.matching import Pattern, TokenSpec
 
 # One position of a pattern: a single token, or alternative token sequences ([] = optional).
 Slot = TokenSpec | list[list[TokenSpec]]
