@@ -286,3 +286,27 @@ def test_results_survive_serialisation(rules_nlp) -> None:
         assert [(s.start_char, s.end_char, s.label_) for s in back.spans[group]] == [
             (s.start_char, s.end_char, s.label_) for s in doc.spans[group]]
     assert [e.text for e in back.spans["dose"][0]._.exercises] == ["Bridge"]
+
+
+def polarities(text: str, nlp) -> dict[str, str]:
+    return {s.text: s._.polarity for s in nlp(text).spans["exercise"]}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What helps\n- Never lift heavy boxes\n- Pelvic tilts every evening\n- Bird dog twice a day\n",
+         {"Pelvic tilts": RECOMMEND, "Bird dog": RECOMMEND}),
+        ("Stop crunches for now.", {"crunches": AVOID}),
+        ("Cease doing toe touches.", {"toe touches": AVOID}),
+        ("Stop Crunches\n\nThey load the discs.", {"Crunches": AVOID}),
+        ("Crunches and toe touches are a bad idea while it hurts.", {"Crunches": AVOID, "toe touches": AVOID}),
+        ("I would never recommend crunches after a strain.", {"crunches": AVOID}),
+        ("Whatever you do, don't try to loosen the muscle with toe touches.", {"toe touches": AVOID}),
+    ],
+)
+def test_polarity_bugs_seen_by_new_users(text: str, expected: dict[str, str], trained_nlp) -> None:
+    """Each case once came out wrong through the whole pipeline (issue 9); the sentences are our own."""
+    found = polarities(text, trained_nlp)
+    assert {k: found.get(k) for k in expected} == expected, found
