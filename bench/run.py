@@ -347,7 +347,8 @@ def render(rows: list[Row], inc: Row | None, inc_note: str, args: argparse.Names
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, spaCy {spacy.__version__}, "
         f"model `{model_name()}`. Total = wall time of `build()` in a fresh process, model loading included; "
         "floor = bare `nlp.pipe` of the trained model (without backkb's components) over the same cleaned "
-        "texts, with the same batch size and `n_process` (pipe only). Peak MB (1 proc) = largest resident set of any of the build's processes; "
+        "texts, with the same batch size and `n_process` (pipe only). "
+        "Peak MB (1 proc) = largest resident set of any of the build's processes; "
         "(all procs) = sampled PSS of all of them at once. CPU s = user + system time of all of them.",
         "",
         "| " + " | ".join(COLUMNS) + " |",
