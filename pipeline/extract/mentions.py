@@ -2,10 +2,9 @@
 
 Two kinds of evidence, both data-driven:
 
-- the domain's name lexicon (``resources/exercises.json``): every name and alias is looked for
-  token by token (hyphens optional, plural or singular, indexed by first word), so "Knees-to-Chest",
-  "knee to chest" and "knees to chest" all hit; a hit is widened over the modifiers before it
-  ("Lying Lateral" + "Leg Lifts") and the generic words and head after it ("Back Stretch");
+- the domain's name lexicon (``resources/exercises.json``), scanned by ``lexicon_scan``; a hit is
+  widened over the modifiers before it ("Lying Lateral" + "Leg Lifts") and the generic words and
+  head after it ("Back Stretch");
 - a name rule for names the lexicon lacks (``resources/mention_rules.json``): a run of modifiers
   ending in a head noun ("Donkey Kick Stretch", "hip flexibility exercise"), with at least one
   specific modifier, and for weak heads ("exercise") only after "this"/"the".
@@ -18,13 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline import lexicons
+from pipeline.extract.lexicon_scan import lexicon_spans
 from pipeline.models import Block
 
 AVOID_CUES = frozenset({"avoid", "prevent", "skip", "stop", "don't", "never"})
@@ -56,6 +56,11 @@ class _Words:
     heading_cues: tuple[tuple[str, ...], ...]
     heading_tails: frozenset[str]
     heading_prefix: re.Pattern[str]
+    heading_label: re.Pattern[str]
+    heading_categories: frozenset[str]
+    bare_heads: frozenset[str]
+    name_suffixes: tuple[str, ...]
+    posture_prepositions: frozenset[str]
 
 
 @cache
@@ -73,94 +78,12 @@ def _words() -> _Words:
         heading_cues=tuple(cues),
         heading_tails=frozenset(d["heading_tails"]),
         heading_prefix=re.compile(d["heading_prefix"], re.IGNORECASE),
+        heading_label=re.compile(d["heading_label"], re.IGNORECASE),
+        heading_categories=frozenset(d["heading_categories"]),
+        bare_heads=frozenset(d["bare_heads"]),
+        name_suffixes=tuple(d["name_suffixes"]),
+        posture_prepositions=frozenset(d["posture_prepositions"]),
     )
-
-
-def lexicon_names() -> list[str]:
-    """Every name and alias of the lexicon's exercises (not of practices such as yoga, which are advice)."""
-    skip = set(lexicons.load("mention_rules")["categories_not_exercises"])
-    names = []
-    for entry in lexicons.load("exercises")["exercises"]:
-        if entry.get("category") in skip:
-            continue
-        names.append(entry["name"])
-        names.extend(entry.get("aliases", []))
-    return sorted(set(names))
-
-
-def _inflections(word: str) -> frozenset[str]:
-    """The forms a word takes as singular or plural, so "knee" also finds "knees" and "touch" "touches".
-
-    >>> sorted(_inflections("touch"))
-    ['touch', 'touches', 'touchs']
-    """
-    forms = {word}
-    if word.isalpha() and len(word) >= 3:
-        forms.update({word + "s", word + "es"})
-        if word.endswith("s"):
-            forms.add(word[:-1])
-        if word.endswith("es"):
-            forms.add(word[:-2])
-        if word.endswith("y"):
-            forms.add(word[:-1] + "ies")
-    return frozenset(forms)
-
-
-def name_words(name: str) -> list[str]:
-    """A lexicon name as the words spaCy's tokenizer makes of it, hyphens left out.
-
-    >>> name_words("Child's knee-to-chest")
-    ['child', "'s", 'knee', 'to', 'chest']
-    """
-    return re.findall(r"'s|[a-z0-9]+", name.lower())
-
-
-@dataclass(frozen=True)
-class _Lexicon:
-    """Names indexed by every form of their first word, for one pass over a document's tokens."""
-
-    by_first: dict[str, tuple[tuple[frozenset[str], ...], ...]]
-
-
-@cache
-def _lexicon() -> _Lexicon:
-    by_first: dict[str, set[tuple[frozenset[str], ...]]] = {}
-    for name in lexicon_names():
-        words = name_words(name)
-        if not words:
-            continue
-        forms = tuple(_inflections(w) if w != "'s" else frozenset({"'s"}) for w in words)
-        for first in forms[0]:
-            by_first.setdefault(first, set()).add(forms)
-    return _Lexicon({k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()})
-
-
-def lexicon_spans(doc: Doc) -> list[Span]:
-    """Every lexicon name in ``doc`` (case-insensitive, hyphens optional, singular or plural), longest first.
-
-    A scan indexed by first word: far cheaper than a ``Matcher`` with a pattern per alias, because
-    only tokens that can begin a name are tried.
-    """
-    by_first = _lexicon().by_first
-    lowers = [t.lower_ for t in doc]
-    found = []
-    for i, low in enumerate(lowers):
-        candidates = by_first.get(low)
-        if not candidates:
-            continue
-        for forms in candidates:
-            j, k = i, 0
-            while k < len(forms) and j < len(lowers):
-                if lowers[j] == "-" and k:
-                    j += 1
-                    continue
-                if lowers[j] not in forms[k]:
-                    break
-                j, k = j + 1, k + 1
-            if k == len(forms):
-                found.append(doc[i:j])
-                break
-    return filter_spans(found)
 
 
 _FINITE_VERB_TAGS = frozenset({"VB", "VBZ", "VBD", "VBP", "MD"})
@@ -185,11 +108,21 @@ def _is_modifier(tok, w: _Words) -> bool:
 
 
 def _verb_phrase(span: Span, w: _Words) -> bool:
-    """A lexicon hit that is a description, not a name: "slowly bending forward", "a cat stretches"."""
+    """A lexicon hit that is a description, not a name: "slowly bending forward", "a cat stretches".
+
+    The head is read as a verb only where its subject could be: a bare singular noun cannot be
+    the subject at the start of a sentence or after a colon ("Hamstring stretches on your back."),
+    nor of a plural verb ("Garland pose"); there the tagger has misread a name.
+    """
     first, last = span[0], span[-1]
     if first.lower_ in w.strong_heads and first.pos_ == "VERB":
         return True
-    return last.lower_ in w.strong_heads and _is_verb(last)
+    if last.lower_ not in w.strong_heads or not _is_verb(last):
+        return False
+    if len(span) > 1 and last.tag_ in {"VBP", "VB"} and span.doc[last.i - 1].tag_ in {"NN", "NNP"}:
+        return False
+    bare_start = first.is_sent_start or first.i == 0 or span.doc[first.i - 1].is_punct
+    return not (last.tag_ == "VBZ" and bare_start)
 
 
 def _specific(tokens: Iterable, w: _Words, heading: bool) -> bool:
@@ -223,6 +156,14 @@ def _extend(doc: Doc, start: int, end: int, lo: int, hi: int, w: _Words) -> tupl
     return start, end
 
 
+def _after_posture_word(doc: Doc, start: int, lo: int, w: _Words) -> bool:
+    """The words before ``start`` are "in a" or "into the": the name is a posture ("start in a tabletop pose")."""
+    k = start - 1
+    while k >= lo and (doc[k].lower_ in w.trim or doc[k].tag_ in {"DT", "PRP$"}):
+        k -= 1
+    return k >= lo and doc[k].lower_ in w.posture_prepositions
+
+
 def _pattern_hit(doc: Doc, head: int, lo: int, w: _Words, heading: bool) -> tuple[int, int] | None:
     tok = doc[head]
     weak = tok.lower_ in w.weak_heads
@@ -232,11 +173,14 @@ def _pattern_hit(doc: Doc, head: int, lo: int, w: _Words, heading: bool) -> tupl
     while start > lo and _is_modifier(doc[start - 1], w) and not _is_verb(doc[start - 1]):
         start -= 1
     span = _trim_left(doc[start : head + 1], w)
-    if head + 1 < len(doc) and doc[head + 1].lower_ == "of":
-        return None  # a noun of action ("a slight forward tilt of the hips"), not a name
+    if head + 1 < len(doc) and doc[head + 1].lower_ in {"of", "by"}:
+        return None  # a noun of action ("a slight forward tilt of the hips", "a trunk extension by lowering")
     if len(span) < 2 or not _specific(span[:-1], w, heading):
         return None
-    if weak and not heading and (span.start == 0 or doc[span.start - 1].lower_ not in w.weak_dets):
+    weak_ok = span.start > 0 and doc[span.start - 1].lower_ in w.weak_dets and tok.dep_ != "attr"
+    if weak and not heading and not weak_ok:
+        return None  # "this hip exercise helps" names one; "bridges are the best hip exercise" describes one
+    if not heading and _after_posture_word(doc, span.start, lo, w):
         return None
     return span.start, span.end
 
@@ -266,28 +210,95 @@ def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     return [(0, len(doc))]
 
 
+_BRACKETS = {"(": ")", "[": "]"}
+
+
+def _is_label(text: str, w: _Words) -> bool:
+    """A heading that only numbers an exercise ("EXERCISE 3", "Stretch #2:"): the next line names it."""
+    return bool(w.heading_label.fullmatch(text.strip()))
+
+
+def _qualified(doc: Doc, start: int, end: int, w: _Words) -> tuple[int, int, tuple[int, int] | None]:
+    """A heading's name without its qualifiers, and the bracket that qualified it (token offsets).
+
+    "Back Exercises: Pelvic Tilt" -> "Pelvic Tilt"; "Iliopsoas Stretch | In-line Lunge" -> "Iliopsoas
+    Stretch" (the variation is not the name); "Child's Pose (Balasana)" -> "Child's Pose", bracket
+    "Balasana"; "Deadlifts (with poor form)" -> "Deadlifts", bracket "with poor form".
+    """
+    colon = next((t.i for t in doc[start:end] if t.text == ":"), None)
+    if colon is not None and colon + 1 < end and doc[colon - 1].lower_ in w.heading_categories:
+        start = colon + 1
+    end = next((t.i for t in doc[start + 1 : end] if t.text == "|"), end)
+    bracket = None
+    opening = next((t for t in doc[start + 1 : end] if t.text in _BRACKETS), None)
+    if opening is not None:
+        close = next((t.i for t in doc[opening.i + 1 : end] if t.text == _BRACKETS[opening.text]), end)
+        bracket = (opening.i + 1, close) if close > opening.i + 1 else None
+        end = opening.i
+    while end - start > 1 and (doc[end - 1].lower_ in w.heading_tails or doc[end - 1].is_punct):
+        end -= 1
+    return start, end, bracket
+
+
+def _names_something(doc: Doc, start: int, end: int, w: _Words) -> bool:
+    """Words that end in a head and say which exercise: "Donkey Kick Stretch", "Lower Back Twist".
+
+    A specific movement ("twist", "rotation", "extension") needs only one modifier, even a generic
+    one; a bare head ("stretch", "pose") needs a specific one ("Lower Back Stretch" is not a name).
+    """
+    head = doc[end - 1].lower_
+    if end - start < 2 or head not in w.strong_heads:
+        return False
+    return head not in w.bare_heads or _specific(doc[start : end - 1], w, heading=True)
+
+
+def _bracket_name(doc: Doc, bracket: tuple[int, int] | None, known: list[Span], w: _Words) -> bool:
+    """A bracket that is a name of its own: a lexicon name, or a Sanskrit pose name ("… Kapotasana")."""
+    if bracket is None:
+        return False
+    start, end = bracket
+    if any(m.start == start and m.end == end for m in known):
+        return True
+    return doc[end - 1].lower_.endswith(tuple(w.name_suffixes)) or _names_something(doc, start, end, w)
+
+
+def _heading_names(doc: Doc, span: Span, lexical: list[Span], w: _Words, labelled: bool) -> list[NameHit]:
+    """The names one heading gives: its name, several lexicon names, or none; a bracket name as an alias."""
+    start, end, avoid = _strip_heading(doc, span.start, span.end, w)
+    start, end, bracket = _qualified(doc, start, end, w)
+    inner = [m for m in lexical if start <= m.start and m.end <= end]
+    has_stop = any(t.lower_ in w.stop and not (0 < i < end - start - 1 and doc[start + i - 1].text == "-")
+                   for i, t in enumerate(doc[start:end]))
+    if labelled or (not has_stop and (inner or _names_something(doc, start, end, w))):
+        method, confidence = ("lexicon", 1.0) if inner else ("heading", 0.85)
+        found = [(doc[start:end], method, confidence)]
+    else:
+        found = [(m, "lexicon", 0.95) for m in inner]
+    hits = [NameHit(n.start_char, n.end_char, n.text, m, c, True, avoid) for n, m, c in found]
+    if len(hits) == 1 and _bracket_name(doc, bracket, lexical, w):
+        alias = doc[bracket[0] : bracket[1]]  # type: ignore[index]
+        known = any(alias.start <= m.start and m.end <= alias.end for m in lexical)
+        name = alias.text if known and not inner else hits[0].name
+        hits = [replace(hits[0], name=name),
+                NameHit(alias.start_char, alias.end_char, name, hits[0].method, hits[0].confidence, False, avoid)]
+    return hits
+
+
 def _heading_hits(doc: Doc, blocks: Sequence[Block], lexical: list[Span], w: _Words) -> list[NameHit]:
-    hits = []
+    hits: list[NameHit] = []
+    labelled = False
     for block in blocks:
         if block.kind != "heading":
+            labelled = False
             continue
         span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
         if span is None or not len(span):
             continue
-        start, end, avoid = _strip_heading(doc, span.start, span.end, w)
-        inner = [m for m in lexical if start <= m.start and m.end <= end]
-        has_stop = any(t.lower_ in w.stop and not (0 < i < end - start - 1 and doc[start + i - 1].text == "-")
-                       for i, t in enumerate(doc[start:end]))
-        ends_in_head = doc[end - 1].lower_ in w.strong_heads
-        if not has_stop and (inner or (ends_in_head and _specific(doc[start : end - 1], w, heading=True))):
-            method, confidence = ("lexicon", 1.0) if inner else ("heading", 0.85)
-        elif inner:
-            best = max(inner, key=len)
-            start, end, method, confidence = best.start, best.end, "lexicon", 0.95
-        else:
+        if _is_label(span.text, w):
+            labelled = True
             continue
-        name = doc[start:end]
-        hits.append(NameHit(name.start_char, name.end_char, name.text, method, confidence, True, avoid))
+        hits.extend(_heading_names(doc, span, lexical, w, labelled))
+        labelled = False
     return hits
 
 
