@@ -14,8 +14,13 @@ it would leave "Seated back stretch" as the bare modifier "seated" and "upper ba
 
 1. ``alias``  (confidence 1.0): the core's words, in any order, equal those of the core of a name
    or alias in the lexicon ("Hamstring Muscle Stretching" -> "hamstring" -> hamstring-stretch).
-2. ``exact``  (confidence 1.0): the core equals the founding core of a cluster found in the data.
-3. ``fuzzy``  (confidence = score / 100): ``fuzz.token_sort_ratio`` of the cores is at least
+2. ``contains`` (confidence 0.9): the core holds the cores of one lexicon entry's aliases and
+   its other words are neutral (``NameRules.neutral``: no modifier of a group, no movement of its
+   own), so "Lumbar Bridging Bilateral" is a bridge, "hamstring floor stretch" a hamstring stretch
+   and "Child's Pose (Balasana)" a child's pose, while "bird dog row", "side bridge" and "lying
+   lateral leg lifts" are not the exercise they contain.
+3. ``exact``  (confidence 1.0): the core equals the founding core of a cluster found in the data.
+4. ``fuzzy``  (confidence = score / 100): ``fuzz.token_sort_ratio`` of the cores is at least
    ``FUZZY_THRESHOLD``, no modifier group differs (``compatible``), and no word was swapped for
    another (``words_align``: every word of the shorter core is spelt like a word of the other).
 
@@ -78,6 +83,9 @@ WORD_THRESHOLD = 80.0
 
 BLOCK_PREFIX = 4
 """Cores are compared only if they share the first letters of a word (``block_keys``)."""
+
+CONTAINS_CONFIDENCE = 0.9
+"""A lexicon entry named inside a longer name is strong evidence, but weaker than the whole alias."""
 
 UNNAMED_ID = "unnamed-exercise"
 
@@ -204,6 +212,34 @@ def lexicon() -> Lexicon:
     return Lexicon(entries, by_key, cores, tuple(related))
 
 
+def contained_entry(core: str, lex: Lexicon) -> str | None:
+    """The one lexicon entry whose alias cores make up ``core`` but for neutral words, else None.
+
+    The core is read left to right, longest alias first; practices (yoga) are never contained.
+
+    >>> contained_entry("lumbar bridge bilateral", lexicon()), contained_entry("bird dog row", lexicon())
+    ('bridge', None)
+    """
+    rules, words = name_rules(), core.split()
+    skip = set(lexicons.load("mention_rules")["categories_not_exercises"])
+    found: set[str] = set()
+    extra: list[str] = []
+    i = 0
+    while i < len(words):
+        for j in range(len(words), i, -1):
+            entry = lex.by_key.get(alias_key(" ".join(words[i:j])))
+            if entry is not None and lex.entries[entry].category not in skip:
+                found.add(entry)
+                i = j
+                break
+        else:
+            extra.append(words[i])
+            i += 1
+    if len(found) != 1 or not all(rules.neutral(w) for w in extra):
+        return None
+    return found.pop()
+
+
 # ---------------------------------------------------------------- clustering
 
 
@@ -239,7 +275,7 @@ def _join_score(core: str, cluster: _Cluster) -> float | None:
 
 
 class _Clusterer:
-    """Assigns unique cores to clusters: lexicon aliases first, then fuzzy, else a new cluster."""
+    """Assigns unique cores to clusters: lexicon aliases first, then containment, fuzzy, else a new cluster."""
 
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
@@ -268,6 +304,9 @@ class _Clusterer:
         lexicon_id = self.lex.by_key.get(alias_key(core))
         if lexicon_id is not None:
             return _Assignment(self.by_lexicon_id[lexicon_id], "alias", 1.0)
+        lexicon_id = contained_entry(core, self.lex)
+        if lexicon_id is not None:
+            return _Assignment(self.by_lexicon_id[lexicon_id], "contains", CONTAINS_CONFIDENCE)
         best: tuple[float, int] | None = None
         for index in self.candidates(core):
             score = _join_score(core, self.clusters[index])
