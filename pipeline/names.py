@@ -54,7 +54,7 @@ def name_rules() -> NameRules:
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NON_WORD = re.compile(r"[^a-z0-9'&]+")
-_LIST_MARKER = re.compile(r"^\s*\d{1,2}\s*[.):-]\s+")
+_LIST_MARKER = re.compile(r"^\s*\d{1,2}(?:\s*[.):-]\s+|(?=[a-z]{2}))")  # "3. Wall Sits", "1Lumbar Extension"
 
 
 def singular(word: str, keep_plural: frozenset[str]) -> str:

@@ -115,6 +115,8 @@ def _verb_phrase(span: Span, w: _Words) -> bool:
     nor of a plural verb ("Garland pose"); there the tagger has misread a name.
     """
     first, last = span[0], span[-1]
+    if len(span) > 1 and all(t.is_title for t in span if t.is_alpha):
+        return False  # "Curl-Up", "Cat Stretches": written as a name
     if first.lower_ in w.strong_heads and first.pos_ == "VERB":
         return True
     if last.lower_ not in w.strong_heads or not _is_verb(last):
@@ -262,8 +264,11 @@ def _bracket_name(doc: Doc, bracket: tuple[int, int] | None, known: list[Span], 
     return doc[end - 1].lower_.endswith(tuple(w.name_suffixes)) or _names_something(doc, start, end, w)
 
 
-def _heading_names(doc: Doc, span: Span, lexical: list[Span], w: _Words, labelled: bool) -> list[NameHit]:
+def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: _Words, labelled: bool) -> list[NameHit]:
     """The names one heading gives: its name, several lexicon names, or none; a bracket name as an alias."""
+    span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
+    if span is None or not len(span) or _is_label(span.text, w):
+        return []
     start, end, avoid = _strip_heading(doc, span.start, span.end, w)
     start, end, bracket = _qualified(doc, start, end, w)
     inner = [m for m in lexical if start <= m.start and m.end <= end]
@@ -274,7 +279,9 @@ def _heading_names(doc: Doc, span: Span, lexical: list[Span], w: _Words, labelle
         found = [(doc[start:end], method, confidence)]
     else:
         found = [(m, "lexicon", 0.95) for m in inner]
-    hits = [NameHit(n.start_char, n.end_char, n.text, m, c, True, avoid) for n, m, c in found]
+    first = block.text_start  # "1Lumbar Extension" is one token: the name starts after the number
+    hits = [NameHit(n.start_char, n.end_char, doc.text[max(n.start_char, first) : n.end_char], m, c, True, avoid)
+            for n, m, c in found]
     if len(hits) == 1 and _bracket_name(doc, bracket, lexical, w):
         alias = doc[bracket[0] : bracket[1]]  # type: ignore[index]
         known = any(alias.start <= m.start and m.end <= alias.end for m in lexical)
@@ -286,20 +293,42 @@ def _heading_names(doc: Doc, span: Span, lexical: list[Span], w: _Words, labelle
 
 def _heading_hits(doc: Doc, blocks: Sequence[Block], lexical: list[Span], w: _Words) -> list[NameHit]:
     hits: list[NameHit] = []
-    labelled = False
-    for block in blocks:
-        if block.kind != "heading":
-            labelled = False
-            continue
-        span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
-        if span is None or not len(span):
-            continue
-        if _is_label(span.text, w):
-            labelled = True
-            continue
-        hits.extend(_heading_names(doc, span, lexical, w, labelled))
-        labelled = False
+    for k, block in enumerate(blocks):
+        if block.kind == "heading":
+            previous = blocks[k - 1] if k else None
+            labelled = previous is not None and previous.kind == "heading" and _is_label(doc.text[
+                previous.text_start : previous.end], w)
+            hits.extend(_heading_names(doc, block, lexical, w, labelled))
     return hits
+
+
+def _lead_in(doc: Doc, block: Block, lexical: list[Span], w: _Words) -> tuple[int, int] | None:
+    """The name a list item or paragraph opens with, as a heading would give it (token offsets).
+
+    "Donkey kicks. Kneel on all fours ..." and "Hip hinge: stand tall ..." open with a name before
+    their first full stop or colon; a numbered line "2. Lower back twist" is nothing but one. Lexicon
+    names are found anyway, so only names the lexicon lacks come from here.
+    """
+    span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
+    if span is None:
+        return None
+    start = span.start
+    if span[0].text in _BRACKETS:  # a speaker's label opens a transcript's line: "[Coach] Hip hinge."
+        start = next((t.i + 1 for t in span if t.text == _BRACKETS[span[0].text]), start)
+    end = next((t.i for t in doc[start : span.end] if t.text in {".", ":"}), None)
+    if end is None and block.number is not None:
+        end = span.end
+    if end is None or not 2 <= end - start <= _MAX_LEAD_IN or any(start <= m.start < end for m in lexical):
+        return None
+    words = doc[start:end]
+    if any(t.lower_ in w.stop or _is_verb(t) or (t.is_punct and t.text not in "-/") for t in words[:-1]):
+        return None
+    if _verb_phrase(words, w):
+        return None
+    return (start, end) if _names_something(doc, start, end, w) else None
+
+
+_MAX_LEAD_IN = 6
 
 
 def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
@@ -324,6 +353,8 @@ def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
         lo, hi = sent_of.get(m.start, (0, len(doc)))
         start, end = _extend(doc, m.start, m.end, lo, hi, w)
         prose.append((start, end, "lexicon", 0.95))
+    prose.extend((*hit, "heading", 0.8) for b in blocks if b.kind != "heading"
+                 for hit in [_lead_in(doc, b, raw_hits, w)] if hit is not None)
     covered = {i for s, e, *_ in prose for i in range(s, e)}
     for tok in reversed(doc):  # right to left, so "Donkey Kick Stretch" is one name, not "Donkey Kick"
         if tok.i in covered or in_heading(tok.idx):
