@@ -254,6 +254,19 @@ def _names_something(doc: Doc, start: int, end: int, w: _Words) -> bool:
     return head not in w.bare_heads or _specific(doc[start : end - 1], w, heading=True)
 
 
+def _gerund_name(doc: Doc, start: int, end: int, w: _Words) -> bool:
+    """A heading that says which movement to make with which body part: "Rolling your knees".
+
+    The gerund of a head ("rolling" -> roll) with a body part as its object names the exercise
+    ("knee roll"), which resolution finds whatever the word order; "Lifting heavy objects" is not one.
+    """
+    first, rest = doc[start], doc[start + 1 : end]
+    if not (first.lower_.endswith("ing") and first.lemma_.lower() in w.strong_heads) or not 1 <= len(rest) <= 3:
+        return False
+    return rest[-1].lower_ in w.name_words and all(t.lower_ in w.name_words or t.tag_ in {"DT", "PRP$", "CD"}
+                                                   for t in rest)
+
+
 def _bracket_name(doc: Doc, bracket: tuple[int, int] | None, known: list[Span], w: _Words) -> bool:
     """A bracket that is a name of its own: a lexicon name, or a Sanskrit pose name ("… Kapotasana")."""
     if bracket is None:
@@ -274,7 +287,8 @@ def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: _Words, label
     inner = [m for m in lexical if start <= m.start and m.end <= end]
     has_stop = any(t.lower_ in w.stop and not (0 < i < end - start - 1 and doc[start + i - 1].text == "-")
                    for i, t in enumerate(doc[start:end]))
-    if labelled or (not has_stop and (inner or _names_something(doc, start, end, w))):
+    if labelled or (not has_stop and (inner or _names_something(doc, start, end, w))) or _gerund_name(
+            doc, start, end, w):
         method, confidence = ("lexicon", 1.0) if inner else ("heading", 0.85)
         found = [(doc[start:end], method, confidence)]
     else:
