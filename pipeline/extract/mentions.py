@@ -25,6 +25,7 @@ from spacy.util import filter_spans
 
 from pipeline import lexicons
 from pipeline.extract.lexicon_scan import lexicon_spans
+from pipeline.extract.postures import qualify_repeated
 from pipeline.models import Block
 
 AVOID_CUES = frozenset({"avoid", "prevent", "skip", "stop", "don't", "never"})
@@ -384,7 +385,7 @@ def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
     hits = headings + [
         NameHit(sp.start_char, sp.end_char, sp.text, *info[(sp.start, sp.end)]) for sp in spans
     ]
-    return sorted(hits, key=lambda h: h.start)
+    return qualify_repeated(doc.text, blocks, sorted(hits, key=lambda h: h.start))
 
 
 _GAP = r"[^.;:!?\n]{0,40}?"
