@@ -45,14 +45,7 @@ names score high for a swapped word ("hip hike" / "hip hinge" is 82.4, "wall sit
 77.8); its ``WORD_THRESHOLD`` of 80 lets a typo through ("piriformus" 90, "bak" / "back" 86) but
 not a different word ("hike" / "hinge" 67).
 
-Lexicon format, ``resources/exercises.json`` (the extractor reads ``exercises[*].name`` and
-``exercises[*].aliases`` as phrase patterns)::
-
-    {"exercises": [{"id": "knee-to-chest-stretch",        # stable slug, the exercise_id
-                    "name": "Knee-to-chest stretch",       # display name
-                    "aliases": ["knee to chest", ...],     # real-world phrases as written
-                    "category": "stretch"}],               # stretch | strength | aerobic | practice
-     "related": [["forward-bend", "standing-toe-touch", "related"], ...]}   # id_a, id_b, relation
+Lexicon format: see ``pipeline.exercise_lexicon``.
 
 Name rules, ``resources/name_rules.json``: ``generic_words`` (removed from cores), ``keep_plural``
 (words whose final "s" is not a plural), ``word_forms`` (word -> uniform form, e.g. "bending" ->
@@ -67,11 +60,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 from rapidfuzz import fuzz
 
-from pipeline import lexicons
+from pipeline.exercise_lexicon import Lexicon, alias_key, contained_entry, lexicon
 from pipeline.models import Exercise, Link, Mention, Relation, Resolution
 from pipeline.names import NameRules, core_name, name_rules
 
@@ -88,33 +80,6 @@ CONTAINS_CONFIDENCE = 0.9
 """A lexicon entry named inside a longer name is strong evidence, but weaker than the whole alias."""
 
 UNNAMED_ID = "unnamed-exercise"
-
-
-@dataclass(frozen=True)
-class LexiconEntry:
-    exercise_id: str
-    name: str
-    aliases: tuple[str, ...]
-    category: str
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Lexicon entries, and every alias core indexed by its sorted words (``alias_key``)."""
-
-    entries: dict[str, LexiconEntry]
-    by_key: dict[str, str]
-    cores: dict[str, tuple[str, ...]]
-    related: tuple[Relation, ...]
-
-
-def alias_key(core: str) -> str:
-    """The core's words in sorted order: the lexicon's index key, blind to word order.
-
-    >>> alias_key("side lying leg lift") == alias_key("lying side leg lift")
-    True
-    """
-    return " ".join(sorted(core.split()))
 
 
 def slug(text: str) -> str:
@@ -180,64 +145,6 @@ def block_keys(core: str) -> frozenset[str]:
     loses only merges where every shared word has a typo in its first letters.
     """
     return frozenset(w[:BLOCK_PREFIX] for w in core.split())
-
-
-# ---------------------------------------------------------------- the lexicon
-
-
-@cache
-def lexicon() -> Lexicon:
-    """The exercise lexicon, with each alias's core indexed; an alias core claimed twice is an error."""
-    data = lexicons.load("exercises")
-    entries: dict[str, LexiconEntry] = {}
-    by_key: dict[str, str] = {}
-    cores: dict[str, tuple[str, ...]] = {}
-    for item in data["exercises"]:
-        entry = LexiconEntry(item["id"], item["name"], tuple(item["aliases"]), item["category"])
-        if entry.exercise_id in entries:
-            raise ValueError(f"exercises.json: duplicate id {entry.exercise_id!r}")
-        entries[entry.exercise_id] = entry
-        entry_cores = sorted({core_name(n) for n in (entry.name, *entry.aliases)})
-        cores[entry.exercise_id] = tuple(entry_cores)
-        for core in entry_cores:
-            owner = by_key.setdefault(alias_key(core), entry.exercise_id)
-            if owner != entry.exercise_id:
-                raise ValueError(f"exercises.json: core {core!r} belongs to both {owner!r} and {entry.exercise_id!r}")
-    related = []
-    for a, b, relation in data.get("related", []):
-        unknown = {a, b} - entries.keys()
-        if unknown:
-            raise ValueError(f"exercises.json: related names unknown ids {sorted(unknown)}")
-        related.append(Relation(a, b, relation))
-    return Lexicon(entries, by_key, cores, tuple(related))
-
-
-def contained_entry(core: str, lex: Lexicon) -> str | None:
-    """The one lexicon entry whose alias cores make up ``core`` but for neutral words, else None.
-
-    The core is read left to right, longest alias first; practices (yoga) are never contained.
-
-    >>> contained_entry("lumbar bridge bilateral", lexicon()), contained_entry("bird dog row", lexicon())
-    ('bridge', None)
-    """
-    rules, words = name_rules(), core.split()
-    skip = set(lexicons.load("mention_rules")["categories_not_exercises"])
-    found: set[str] = set()
-    extra: list[str] = []
-    i = 0
-    while i < len(words):
-        for j in range(len(words), i, -1):
-            entry = lex.by_key.get(alias_key(" ".join(words[i:j])))
-            if entry is not None and lex.entries[entry].category not in skip:
-                found.add(entry)
-                i = j
-                break
-        else:
-            extra.append(words[i])
-            i += 1
-    if len(found) != 1 or not all(rules.neutral(w) for w in extra):
-        return None
-    return found.pop()
 
 
 # ---------------------------------------------------------------- clustering

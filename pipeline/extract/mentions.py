@@ -1,22 +1,31 @@
-"""Find the places where an article names an exercise, in headings and in prose.
+"""Find the places where an article names an exercise, in headings, list items and prose.
 
 Two kinds of evidence, both data-driven:
 
 - the domain's name lexicon (``resources/exercises.json``), scanned by ``lexicon_scan``; a hit is
   widened over the modifiers before it ("Lying Lateral" + "Leg Lifts") and the generic words and
   head after it ("Back Stretch");
-- a name rule for names the lexicon lacks (``resources/mention_rules.json``): a run of modifiers
-  ending in a head noun ("Donkey Kick Stretch", "hip flexibility exercise"), with at least one
-  specific modifier, and for weak heads ("exercise") only after "this"/"the".
+- a name rule for names the lexicon lacks (``resources/mention_rules.json``, ``mention_rules``): a
+  run of modifiers ending in a head noun ("Donkey Kick Stretch", "hip flexibility exercise"), with
+  at least one specific modifier, and for weak heads ("exercise") only after "this"/"the" and not
+  as a predicate ("bridges are the best hip exercise"); not a posture ("start in a tabletop pose").
 
-A heading names an exercise when, without its cue ("Avoid …") and tail ("… Workout"), it is such a
-name; a listicle title ("Top Exercises for Back Spasms") is not, because it does not end in a head.
+Structure names exercises too. A heading names one when, without its numbering ("1Lumbar
+Extension" included), cue ("Avoid …"), category label ("Back Exercises: …"), variation ("… | Top
+Down"), bracketed qualifier ("… (with poor form)") and tail ("… Workout"), it is such a name, a
+specific movement with any modifier ("Lower Back Twist"), or a gerund with a body part ("Rolling
+your knees"); a listicle title ("Top Exercises for Back Spasms") is not. A heading that only
+numbers an exercise ("EXERCISE 3") makes the next heading a name, whatever its words. A bracket that
+is a name itself (Sanskrit, or a lexicon name) is kept as an alias mention of the same exercise, and
+gives the name when only it is known ("Clinic Label (Bird Dog)" is a bird dog). A list item or
+paragraph may open with a name ("Donkey kicks. Kneel on all fours …"); a numbered line may be only
+one. A name repeated for different exercises is told apart by ``postures``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -25,6 +34,16 @@ from spacy.util import filter_spans
 
 from pipeline import lexicons
 from pipeline.extract.lexicon_scan import lexicon_spans
+from pipeline.extract.mention_rules import (
+    MentionRules,
+    is_modifier,
+    is_verb,
+    mention_rules,
+    names_something,
+    specific,
+    trim_left,
+    verb_phrase,
+)
 from pipeline.extract.postures import qualify_repeated
 from pipeline.models import Block
 
@@ -45,121 +64,21 @@ class NameHit:
     named: bool = True
 
 
-@dataclass(frozen=True)
-class _Words:
-    strong_heads: frozenset[str]
-    weak_heads: frozenset[str]
-    weak_dets: frozenset[str]
-    trim: frozenset[str]
-    generic: frozenset[str]
-    stop: frozenset[str]
-    name_words: frozenset[str]
-    heading_cues: tuple[tuple[str, ...], ...]
-    heading_tails: frozenset[str]
-    heading_prefix: re.Pattern[str]
-    heading_label: re.Pattern[str]
-    heading_categories: frozenset[str]
-    bare_heads: frozenset[str]
-    name_suffixes: tuple[str, ...]
-    posture_prepositions: frozenset[str]
-
-
-@cache
-def _words() -> _Words:
-    d = lexicons.load("mention_rules")
-    cues = sorted((tuple(c.split()) for c in d["heading_cues"]), key=len, reverse=True)
-    return _Words(
-        strong_heads=frozenset(d["strong_heads"]),
-        weak_heads=frozenset(d["weak_heads"]),
-        weak_dets=frozenset(d["determiners_for_weak_heads"]),
-        trim=frozenset(d["trim_words"]),
-        generic=frozenset(d["generic_words"]),
-        stop=frozenset(d["stop_words"]),
-        name_words=frozenset(d["name_words"]),
-        heading_cues=tuple(cues),
-        heading_tails=frozenset(d["heading_tails"]),
-        heading_prefix=re.compile(d["heading_prefix"], re.IGNORECASE),
-        heading_label=re.compile(d["heading_label"], re.IGNORECASE),
-        heading_categories=frozenset(d["heading_categories"]),
-        bare_heads=frozenset(d["bare_heads"]),
-        name_suffixes=tuple(d["name_suffixes"]),
-        posture_prepositions=frozenset(d["posture_prepositions"]),
-    )
-
-
-_FINITE_VERB_TAGS = frozenset({"VB", "VBZ", "VBD", "VBP", "MD"})
-
-
-def _is_verb(tok) -> bool:
-    """A head word used as a finite verb ("a cat stretches"); a gerund can still be a name ("forward bending")."""
-    return tok.tag_ in _FINITE_VERB_TAGS or tok.pos_ == "AUX"
-
-
-def _is_modifier(tok, w: _Words) -> bool:
-    low = tok.lower_
-    if low in w.stop or (tok.is_punct and tok.text != "-") or tok.like_num:
-        return False
-    if low in w.name_words or low in w.generic or low in w.trim:
-        return True
-    if tok.text == "-" or low == "'s":
-        return True
-    if tok.pos_:
-        return tok.pos_ in {"NOUN", "PROPN", "ADJ"} or tok.tag_ in {"VBN", "VBG"}
-    return tok.is_alpha
-
-
-def _verb_phrase(span: Span, w: _Words) -> bool:
-    """A lexicon hit that is a description, not a name: "slowly bending forward", "a cat stretches".
-
-    The head is read as a verb only where its subject could be: a bare singular noun cannot be
-    the subject at the start of a sentence or after a colon ("Hamstring stretches on your back."),
-    nor of a plural verb ("Garland pose"); there the tagger has misread a name.
-    """
-    first, last = span[0], span[-1]
-    if len(span) > 1 and all(t.is_title for t in span if t.is_alpha):
-        return False  # "Curl-Up", "Cat Stretches": written as a name
-    if first.lower_ in w.strong_heads and first.pos_ == "VERB":
-        return True
-    if last.lower_ not in w.strong_heads or not _is_verb(last):
-        return False
-    if len(span) > 1 and last.tag_ in {"VBP", "VB"} and span.doc[last.i - 1].tag_ in {"NN", "NNP"}:
-        return False
-    bare_start = first.is_sent_start or first.i == 0 or span.doc[first.i - 1].is_punct
-    return not (last.tag_ == "VBZ" and bare_start)
-
-
-def _specific(tokens: Iterable, w: _Words, heading: bool) -> bool:
-    for tok in tokens:
-        low = tok.lower_
-        if low in w.generic or low in w.trim or not tok.is_alpha:
-            continue
-        if low in w.name_words or heading or (tok.text[0].isupper() and not tok.is_sent_start):
-            return True
-    return False
-
-
-def _trim_left(span: Span, w: _Words) -> Span:
-    start = span.start
-    while start < span.end - 1 and (span.doc[start].lower_ in w.trim or span.doc[start].text == "-"):
-        start += 1
-    return span.doc[start : span.end]
-
-
-def _extend(doc: Doc, start: int, end: int, lo: int, hi: int, w: _Words) -> tuple[int, int]:
+def _extend(doc: Doc, start: int, end: int, lo: int, hi: int, w: MentionRules) -> tuple[int, int]:
     """Widen a lexicon hit over the modifiers before it and a generic tail ending in a head after it."""
     while start > lo and (doc[start - 1].lower_ in w.name_words or doc[start - 1].text == "-"):
         start -= 1
     k = end
     while k < hi and k - end < 3 and doc[k].lower_ in (w.generic | w.strong_heads | w.weak_heads):
         k += 1
-        if doc[k - 1].lower_ in w.strong_heads | w.weak_heads and (doc[k - 1].is_title or not _is_verb(doc[k - 1])):
+        if doc[k - 1].lower_ in w.strong_heads | w.weak_heads and (doc[k - 1].is_title or not is_verb(doc[k - 1])):
             end = k
     while doc[start].text == "-" and start < end - 1:
         start += 1
     return start, end
 
 
-def _after_posture_word(doc: Doc, start: int, lo: int, w: _Words) -> bool:
+def _after_posture_word(doc: Doc, start: int, lo: int, w: MentionRules) -> bool:
     """The words before ``start`` are "in a" or "into the": the name is a posture ("start in a tabletop pose")."""
     k = start - 1
     while k >= lo and (doc[k].lower_ in w.trim or doc[k].tag_ in {"DT", "PRP$"}):
@@ -167,18 +86,18 @@ def _after_posture_word(doc: Doc, start: int, lo: int, w: _Words) -> bool:
     return k >= lo and doc[k].lower_ in w.posture_prepositions
 
 
-def _pattern_hit(doc: Doc, head: int, lo: int, w: _Words, heading: bool) -> tuple[int, int] | None:
+def _pattern_hit(doc: Doc, head: int, lo: int, w: MentionRules, heading: bool) -> tuple[int, int] | None:
     tok = doc[head]
     weak = tok.lower_ in w.weak_heads
-    if not heading and _is_verb(tok):
+    if not heading and is_verb(tok):
         return None
     start = head
-    while start > lo and _is_modifier(doc[start - 1], w) and not _is_verb(doc[start - 1]):
+    while start > lo and is_modifier(doc[start - 1], w) and not is_verb(doc[start - 1]):
         start -= 1
-    span = _trim_left(doc[start : head + 1], w)
+    span = trim_left(doc[start : head + 1], w)
     if head + 1 < len(doc) and doc[head + 1].lower_ in {"of", "by"}:
         return None  # a noun of action ("a slight forward tilt of the hips", "a trunk extension by lowering")
-    if len(span) < 2 or not _specific(span[:-1], w, heading):
+    if len(span) < 2 or not specific(span[:-1], w, heading):
         return None
     weak_ok = span.start > 0 and doc[span.start - 1].lower_ in w.weak_dets and tok.dep_ != "attr"
     if weak and not heading and not weak_ok:
@@ -188,7 +107,7 @@ def _pattern_hit(doc: Doc, head: int, lo: int, w: _Words, heading: bool) -> tupl
     return span.start, span.end
 
 
-def _strip_heading(doc: Doc, start: int, end: int, w: _Words) -> tuple[int, int, bool]:
+def _strip_heading(doc: Doc, start: int, end: int, w: MentionRules) -> tuple[int, int, bool]:
     """Remove a heading's numbering ("Exercise #1:"), cue ("Avoid", "How to do the") and tail ("Workout")."""
     avoid = False
     prefix = w.heading_prefix.match(doc[start:end].text)
@@ -216,12 +135,12 @@ def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
 _BRACKETS = {"(": ")", "[": "]"}
 
 
-def _is_label(text: str, w: _Words) -> bool:
+def _is_label(text: str, w: MentionRules) -> bool:
     """A heading that only numbers an exercise ("EXERCISE 3", "Stretch #2:"): the next line names it."""
     return bool(w.heading_label.fullmatch(text.strip()))
 
 
-def _qualified(doc: Doc, start: int, end: int, w: _Words) -> tuple[int, int, tuple[int, int] | None]:
+def _qualified(doc: Doc, start: int, end: int, w: MentionRules) -> tuple[int, int, tuple[int, int] | None]:
     """A heading's name without its qualifiers, and the bracket that qualified it (token offsets).
 
     "Back Exercises: Pelvic Tilt" -> "Pelvic Tilt"; "Iliopsoas Stretch | In-line Lunge" -> "Iliopsoas
@@ -243,19 +162,7 @@ def _qualified(doc: Doc, start: int, end: int, w: _Words) -> tuple[int, int, tup
     return start, end, bracket
 
 
-def _names_something(doc: Doc, start: int, end: int, w: _Words) -> bool:
-    """Words that end in a head and say which exercise: "Donkey Kick Stretch", "Lower Back Twist".
-
-    A specific movement ("twist", "rotation", "extension") needs only one modifier, even a generic
-    one; a bare head ("stretch", "pose") needs a specific one ("Lower Back Stretch" is not a name).
-    """
-    head = doc[end - 1].lower_
-    if end - start < 2 or head not in w.strong_heads:
-        return False
-    return head not in w.bare_heads or _specific(doc[start : end - 1], w, heading=True)
-
-
-def _gerund_name(doc: Doc, start: int, end: int, w: _Words) -> bool:
+def _gerund_name(doc: Doc, start: int, end: int, w: MentionRules) -> bool:
     """A heading that says which movement to make with which body part: "Rolling your knees".
 
     The gerund of a head ("rolling" -> roll) with a body part as its object names the exercise
@@ -268,17 +175,17 @@ def _gerund_name(doc: Doc, start: int, end: int, w: _Words) -> bool:
                                                    for t in rest)
 
 
-def _bracket_name(doc: Doc, bracket: tuple[int, int] | None, known: list[Span], w: _Words) -> bool:
+def _bracket_name(doc: Doc, bracket: tuple[int, int] | None, known: list[Span], w: MentionRules) -> bool:
     """A bracket that is a name of its own: a lexicon name, or a Sanskrit pose name ("… Kapotasana")."""
     if bracket is None:
         return False
     start, end = bracket
     if any(m.start == start and m.end == end for m in known):
         return True
-    return doc[end - 1].lower_.endswith(tuple(w.name_suffixes)) or _names_something(doc, start, end, w)
+    return doc[end - 1].lower_.endswith(tuple(w.name_suffixes)) or names_something(doc, start, end, w)
 
 
-def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: _Words, labelled: bool) -> list[NameHit]:
+def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: MentionRules, labelled: bool) -> list[NameHit]:
     """The names one heading gives: its name, several lexicon names, or none; a bracket name as an alias."""
     span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
     if span is None or not len(span) or _is_label(span.text, w):
@@ -288,7 +195,7 @@ def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: _Words, label
     inner = [m for m in lexical if start <= m.start and m.end <= end]
     has_stop = any(t.lower_ in w.stop and not (0 < i < end - start - 1 and doc[start + i - 1].text == "-")
                    for i, t in enumerate(doc[start:end]))
-    if labelled or (not has_stop and (inner or _names_something(doc, start, end, w))) or _gerund_name(
+    if labelled or (not has_stop and (inner or names_something(doc, start, end, w))) or _gerund_name(
             doc, start, end, w):
         method, confidence = ("lexicon", 1.0) if inner else ("heading", 0.85)
         found = [(doc[start:end], method, confidence)]
@@ -306,7 +213,7 @@ def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: _Words, label
     return hits
 
 
-def _heading_hits(doc: Doc, blocks: Sequence[Block], lexical: list[Span], w: _Words) -> list[NameHit]:
+def _heading_hits(doc: Doc, blocks: Sequence[Block], lexical: list[Span], w: MentionRules) -> list[NameHit]:
     hits: list[NameHit] = []
     for k, block in enumerate(blocks):
         if block.kind == "heading":
@@ -317,7 +224,7 @@ def _heading_hits(doc: Doc, blocks: Sequence[Block], lexical: list[Span], w: _Wo
     return hits
 
 
-def _lead_in(doc: Doc, block: Block, lexical: list[Span], w: _Words) -> tuple[int, int] | None:
+def _lead_in(doc: Doc, block: Block, lexical: list[Span], w: MentionRules) -> tuple[int, int] | None:
     """The name a list item or paragraph opens with, as a heading would give it (token offsets).
 
     "Donkey kicks. Kneel on all fours ..." and "Hip hinge: stand tall ..." open with a name before
@@ -336,11 +243,11 @@ def _lead_in(doc: Doc, block: Block, lexical: list[Span], w: _Words) -> tuple[in
     if end is None or not 2 <= end - start <= _MAX_LEAD_IN or any(start <= m.start < end for m in lexical):
         return None
     words = doc[start:end]
-    if any(t.lower_ in w.stop or _is_verb(t) or (t.is_punct and t.text not in "-/") for t in words[:-1]):
+    if any(t.lower_ in w.stop or is_verb(t) or (t.is_punct and t.text not in "-/") for t in words[:-1]):
         return None
-    if _verb_phrase(words, w):
+    if verb_phrase(words, w):
         return None
-    return (start, end) if _names_something(doc, start, end, w) else None
+    return (start, end) if names_something(doc, start, end, w) else None
 
 
 _MAX_LEAD_IN = 6
@@ -348,7 +255,7 @@ _MAX_LEAD_IN = 6
 
 def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
     """Every exercise name in ``doc`` (the cleaned text of an article whose layout is ``blocks``)."""
-    w = _words()
+    w = mention_rules()
     sentences = _sentence_bounds(doc)
     raw_hits = lexicon_spans(doc)
     headings = _heading_hits(doc, blocks, raw_hits, w)
@@ -363,7 +270,7 @@ def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
         for i in range(lo, hi):
             sent_of[i] = (lo, hi)
     for m in raw_hits:
-        if in_heading(m.start_char) or _verb_phrase(m, w):
+        if in_heading(m.start_char) or verb_phrase(m, w):
             continue
         lo, hi = sent_of.get(m.start, (0, len(doc)))
         start, end = _extend(doc, m.start, m.end, lo, hi, w)
