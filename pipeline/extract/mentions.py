@@ -201,6 +201,8 @@ def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: MentionRules,
         found = [(doc[start:end], method, confidence)]
     else:
         found = [(m, "lexicon", 0.95) for m in inner]
+    if not found and bracket is not None:  # "Office Break (Cat Stretch)": only the bracket names one
+        found, bracket = [(m, "lexicon", 0.95) for m in lexical if bracket[0] <= m.start and m.end <= bracket[1]], None
     first = block.text_start  # "1Lumbar Extension" is one token: the name starts after the number
     hits = [NameHit(n.start_char, n.end_char, doc.text[max(n.start_char, first) : n.end_char], m, c, True, avoid)
             for n, m, c in found]
