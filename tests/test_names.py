@@ -44,7 +44,8 @@ def test_lexicon_knows_gym_lifts_sanskrit_names_and_slashed_names(text: str, sur
     assert [s.text for s in lexicon_spans(spacy.blank("en")(text))] == surfaces
 
 
-@pytest.mark.parametrize("text", ["Stand up/sit down ten times.", "Deadly lifts are a myth.", "Lift one knee high, then the other."])
+@pytest.mark.parametrize("text", ["Stand up/sit down ten times.", "Deadly lifts are a myth.",
+                                  "Lift one knee high, then the other."])
 def test_lexicon_needs_a_whole_name(text: str) -> None:
     assert lexicon_spans(spacy.blank("en")(text)) == []
 

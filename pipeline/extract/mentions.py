@@ -133,6 +133,7 @@ def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
 
 
 _BRACKETS = {"(": ")", "[": "]"}
+_MAX_LEAD_IN = 6  # words of a name that opens a list item or paragraph
 
 
 def _is_label(text: str, w: MentionRules) -> bool:
@@ -175,10 +176,8 @@ def _gerund_name(doc: Doc, start: int, end: int, w: MentionRules) -> bool:
                                                    for t in rest)
 
 
-def _bracket_name(doc: Doc, bracket: tuple[int, int] | None, known: list[Span], w: MentionRules) -> bool:
+def _bracket_name(doc: Doc, bracket: tuple[int, int], known: list[Span], w: MentionRules) -> bool:
     """A bracket that is a name of its own: a lexicon name, or a Sanskrit pose name ("… Kapotasana")."""
-    if bracket is None:
-        return False
     start, end = bracket
     if any(m.start == start and m.end == end for m in known):
         return True
@@ -206,8 +205,8 @@ def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: MentionRules,
     first = block.text_start  # "1Lumbar Extension" is one token: the name starts after the number
     hits = [NameHit(n.start_char, n.end_char, doc.text[max(n.start_char, first) : n.end_char], m, c, True, avoid)
             for n, m, c in found]
-    if len(hits) == 1 and _bracket_name(doc, bracket, lexical, w):
-        alias = doc[bracket[0] : bracket[1]]  # type: ignore[index]
+    if len(hits) == 1 and bracket is not None and _bracket_name(doc, bracket, lexical, w):
+        alias = doc[bracket[0] : bracket[1]]
         known = any(alias.start <= m.start and m.end <= alias.end for m in lexical)
         name = alias.text if known and not inner else hits[0].name
         hits = [replace(hits[0], name=name),
@@ -250,9 +249,6 @@ def _lead_in(doc: Doc, block: Block, lexical: list[Span], w: MentionRules) -> tu
     if verb_phrase(words, w):
         return None
     return (start, end) if names_something(doc, start, end, w) else None
-
-
-_MAX_LEAD_IN = 6
 
 
 def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
