@@ -181,6 +181,10 @@ def test_names_from_structure(text: str, expected: list[tuple[str, str]], traine
     "text",
     [
         "Lower Back Stretch\n\nLie down and relax.",
+        "Proper Lift\n\nKeep the load close to your body.",
+        "Gentle Rotation\n\nTurn slowly.",
+        "Key Takeaways\n\n- Keep active. Walk every day.\n- Posture matters. Sit up straight.",
+        "Step 1\nLie on your back.\nStep 2\nBend your knees.",
         "Lifting heavy objects\n\nBend your knees and keep the load close.",
         "Getting started\n\nWarm up for five minutes first.",
         "Back Exercises: An Overview\n\nMost people recover within weeks.",

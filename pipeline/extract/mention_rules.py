@@ -124,9 +124,12 @@ def names_something(doc: Doc, start: int, end: int, w: MentionRules) -> bool:
     """Words that end in a head and say which exercise: "Donkey Kick Stretch", "Lower Back Twist".
 
     A specific movement ("twist", "rotation", "extension") needs only one modifier, even a generic
-    one; a bare head ("stretch", "pose") needs a specific one ("Lower Back Stretch" is not a name).
+    one, but not a mere quality ("Proper Lift"); a bare head ("stretch", "pose") needs a specific
+    one ("Lower Back Stretch" is not a name).
     """
-    head = doc[end - 1].lower_
-    if end - start < 2 or head not in w.strong_heads:
+    head, modifiers = doc[end - 1].lower_, doc[start : end - 1]
+    if not len(modifiers) or head not in w.strong_heads:
         return False
-    return head not in w.bare_heads or specific(doc[start : end - 1], w, heading=True)
+    if head in w.bare_heads:
+        return specific(modifiers, w, heading=True)
+    return any(t.is_alpha and t.lower_ not in w.trim for t in modifiers)
