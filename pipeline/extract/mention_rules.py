@@ -132,4 +132,4 @@ def names_something(doc: Doc, start: int, end: int, w: MentionRules) -> bool:
         return False
     if head in w.bare_heads:
         return specific(modifiers, w, heading=True)
-    return any(t.is_alpha and t.lower_ not in w.trim for t in modifiers)
+    return any(t.lower_.lstrip("0123456789").isalpha() and t.lower_ not in w.trim for t in modifiers)  # "2Pelvic"
