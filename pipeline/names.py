@@ -24,16 +24,29 @@ class NameRules:
     keep_plural: frozenset[str]
     word_forms: dict[str, str]
     modifier_groups: tuple[frozenset[str], ...]
+    movements: frozenset[str]
+
+    def neutral(self, word: str) -> bool:
+        """A word of a core that neither contrasts ("single", "lying", "knee") nor names a movement ("row").
+
+        >>> name_rules().neutral("lumbar"), name_rules().neutral("lying"), name_rules().neutral("row")
+        (True, False, False)
+        """
+        return word not in self.movements and not any(word in group for group in self.modifier_groups)
 
 
 @cache
 def name_rules() -> NameRules:
     data = lexicons.load("name_rules")
+    keep_plural = frozenset(data["keep_plural"])
+    forms = dict(data["word_forms"])
+    heads = lexicons.load("mention_rules")["strong_heads"]  # the head nouns that name a movement
     return NameRules(
         generic_words=frozenset(data["generic_words"]),
-        keep_plural=frozenset(data["keep_plural"]),
-        word_forms=dict(data["word_forms"]),
+        keep_plural=keep_plural,
+        word_forms=forms,
         modifier_groups=tuple(frozenset(group) for group in data["modifier_groups"]),
+        movements=frozenset(forms.get(w, w) for h in heads if h.isalpha() for w in [singular(h, keep_plural)]),
     )
 
 
@@ -41,7 +54,7 @@ def name_rules() -> NameRules:
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NON_WORD = re.compile(r"[^a-z0-9'&]+")
-_LIST_MARKER = re.compile(r"^\s*\d{1,2}\s*[.):-]\s+")
+_LIST_MARKER = re.compile(r"^\s*\d{1,2}(?:\s*[.):-]\s+|(?=[a-z]{2}))")  # "3. Wall Sits", "1Lumbar Extension"
 
 
 def singular(word: str, keep_plural: frozenset[str]) -> str:

@@ -14,8 +14,13 @@ it would leave "Seated back stretch" as the bare modifier "seated" and "upper ba
 
 1. ``alias``  (confidence 1.0): the core's words, in any order, equal those of the core of a name
    or alias in the lexicon ("Hamstring Muscle Stretching" -> "hamstring" -> hamstring-stretch).
-2. ``exact``  (confidence 1.0): the core equals the founding core of a cluster found in the data.
-3. ``fuzzy``  (confidence = score / 100): ``fuzz.token_sort_ratio`` of the cores is at least
+2. ``contains`` (confidence 0.9): the core holds the cores of one lexicon entry's aliases and
+   its other words are neutral (``NameRules.neutral``: no modifier of a group, no movement of its
+   own), so "Lumbar Bridging Bilateral" is a bridge, "hamstring floor stretch" a hamstring stretch
+   and "Child's Pose (Balasana)" a child's pose, while "bird dog row", "side bridge" and "lying
+   lateral leg lifts" are not the exercise they contain.
+3. ``exact``  (confidence 1.0): the core equals the founding core of a cluster found in the data.
+4. ``fuzzy``  (confidence = score / 100): ``fuzz.token_sort_ratio`` of the cores is at least
    ``FUZZY_THRESHOLD``, no modifier group differs (``compatible``), and no word was swapped for
    another (``words_align``: every word of the shorter core is spelt like a word of the other).
 
@@ -40,14 +45,7 @@ names score high for a swapped word ("hip hike" / "hip hinge" is 82.4, "wall sit
 77.8); its ``WORD_THRESHOLD`` of 80 lets a typo through ("piriformus" 90, "bak" / "back" 86) but
 not a different word ("hike" / "hinge" 67).
 
-Lexicon format, ``resources/exercises.json`` (the extractor reads ``exercises[*].name`` and
-``exercises[*].aliases`` as phrase patterns)::
-
-    {"exercises": [{"id": "knee-to-chest-stretch",        # stable slug, the exercise_id
-                    "name": "Knee-to-chest stretch",       # display name
-                    "aliases": ["knee to chest", ...],     # real-world phrases as written
-                    "category": "stretch"}],               # stretch | strength | aerobic | practice
-     "related": [["forward-bend", "standing-toe-touch", "related"], ...]}   # id_a, id_b, relation
+Lexicon format: see ``pipeline.exercise_lexicon``.
 
 Name rules, ``resources/name_rules.json``: ``generic_words`` (removed from cores), ``keep_plural``
 (words whose final "s" is not a plural), ``word_forms`` (word -> uniform form, e.g. "bending" ->
@@ -62,11 +60,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 from rapidfuzz import fuzz
 
-from pipeline import lexicons
+from pipeline.exercise_lexicon import Lexicon, alias_key, contained_entry, lexicon
 from pipeline.models import Exercise, Link, Mention, Relation, Resolution
 from pipeline.names import NameRules, core_name, name_rules
 
@@ -79,34 +76,10 @@ WORD_THRESHOLD = 80.0
 BLOCK_PREFIX = 4
 """Cores are compared only if they share the first letters of a word (``block_keys``)."""
 
+CONTAINS_CONFIDENCE = 0.9
+"""A lexicon entry named inside a longer name is strong evidence, but weaker than the whole alias."""
+
 UNNAMED_ID = "unnamed-exercise"
-
-
-@dataclass(frozen=True)
-class LexiconEntry:
-    exercise_id: str
-    name: str
-    aliases: tuple[str, ...]
-    category: str
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Lexicon entries, and every alias core indexed by its sorted words (``alias_key``)."""
-
-    entries: dict[str, LexiconEntry]
-    by_key: dict[str, str]
-    cores: dict[str, tuple[str, ...]]
-    related: tuple[Relation, ...]
-
-
-def alias_key(core: str) -> str:
-    """The core's words in sorted order: the lexicon's index key, blind to word order.
-
-    >>> alias_key("side lying leg lift") == alias_key("lying side leg lift")
-    True
-    """
-    return " ".join(sorted(core.split()))
 
 
 def slug(text: str) -> str:
@@ -174,36 +147,6 @@ def block_keys(core: str) -> frozenset[str]:
     return frozenset(w[:BLOCK_PREFIX] for w in core.split())
 
 
-# ---------------------------------------------------------------- the lexicon
-
-
-@cache
-def lexicon() -> Lexicon:
-    """The exercise lexicon, with each alias's core indexed; an alias core claimed twice is an error."""
-    data = lexicons.load("exercises")
-    entries: dict[str, LexiconEntry] = {}
-    by_key: dict[str, str] = {}
-    cores: dict[str, tuple[str, ...]] = {}
-    for item in data["exercises"]:
-        entry = LexiconEntry(item["id"], item["name"], tuple(item["aliases"]), item["category"])
-        if entry.exercise_id in entries:
-            raise ValueError(f"exercises.json: duplicate id {entry.exercise_id!r}")
-        entries[entry.exercise_id] = entry
-        entry_cores = sorted({core_name(n) for n in (entry.name, *entry.aliases)})
-        cores[entry.exercise_id] = tuple(entry_cores)
-        for core in entry_cores:
-            owner = by_key.setdefault(alias_key(core), entry.exercise_id)
-            if owner != entry.exercise_id:
-                raise ValueError(f"exercises.json: core {core!r} belongs to both {owner!r} and {entry.exercise_id!r}")
-    related = []
-    for a, b, relation in data.get("related", []):
-        unknown = {a, b} - entries.keys()
-        if unknown:
-            raise ValueError(f"exercises.json: related names unknown ids {sorted(unknown)}")
-        related.append(Relation(a, b, relation))
-    return Lexicon(entries, by_key, cores, tuple(related))
-
-
 # ---------------------------------------------------------------- clustering
 
 
@@ -239,7 +182,7 @@ def _join_score(core: str, cluster: _Cluster) -> float | None:
 
 
 class _Clusterer:
-    """Assigns unique cores to clusters: lexicon aliases first, then fuzzy, else a new cluster."""
+    """Assigns unique cores to clusters: lexicon aliases first, then containment, fuzzy, else a new cluster."""
 
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
@@ -268,6 +211,9 @@ class _Clusterer:
         lexicon_id = self.lex.by_key.get(alias_key(core))
         if lexicon_id is not None:
             return _Assignment(self.by_lexicon_id[lexicon_id], "alias", 1.0)
+        lexicon_id = contained_entry(core, self.lex)
+        if lexicon_id is not None:
+            return _Assignment(self.by_lexicon_id[lexicon_id], "contains", CONTAINS_CONFIDENCE)
         best: tuple[float, int] | None = None
         for index in self.candidates(core):
             score = _join_score(core, self.clusters[index])

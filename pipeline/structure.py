@@ -15,7 +15,8 @@ from pipeline import lexicons
 from pipeline.models import Block
 from pipeline.noise import is_title_like
 
-_NUMBERED = re.compile(r"^(\d{1,2})\.\s+")
+# "3. Wall Sits", and "1Lumbar Extension": a list number whose full stop and space a page lost
+_NUMBERED = re.compile(r"^(\d{1,2})(?:\.\s+|(?=[A-Z][a-z]))")
 _BULLET = re.compile(r"^-\s+")
 _MAX_NUMBERED_HEADING_WORDS = 8
 _MAX_HEADING_WORDS = 10

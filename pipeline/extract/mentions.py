@@ -1,30 +1,50 @@
-"""Find the places where an article names an exercise, in headings and in prose.
+"""Find the places where an article names an exercise, in headings, list items and prose.
 
 Two kinds of evidence, both data-driven:
 
-- the domain's name lexicon (``resources/exercises.json``): every name and alias is looked for
-  token by token (hyphens optional, plural or singular, indexed by first word), so "Knees-to-Chest",
-  "knee to chest" and "knees to chest" all hit; a hit is widened over the modifiers before it
-  ("Lying Lateral" + "Leg Lifts") and the generic words and head after it ("Back Stretch");
-- a name rule for names the lexicon lacks (``resources/mention_rules.json``): a run of modifiers
-  ending in a head noun ("Donkey Kick Stretch", "hip flexibility exercise"), with at least one
-  specific modifier, and for weak heads ("exercise") only after "this"/"the".
+- the domain's name lexicon (``resources/exercises.json``), scanned by ``lexicon_scan``; a hit is
+  widened over the modifiers before it ("Lying Lateral" + "Leg Lifts") and the generic words and
+  head after it ("Back Stretch");
+- a name rule for names the lexicon lacks (``resources/mention_rules.json``, ``mention_rules``): a
+  run of modifiers ending in a head noun ("Donkey Kick Stretch", "hip flexibility exercise"), with
+  at least one specific modifier, and for weak heads ("exercise") only after "this"/"the" and not
+  as a predicate ("bridges are the best hip exercise"); not a posture ("start in a tabletop pose").
 
-A heading names an exercise when, without its cue ("Avoid …") and tail ("… Workout"), it is such a
-name; a listicle title ("Top Exercises for Back Spasms") is not, because it does not end in a head.
+Structure names exercises too. A heading names one when, without its numbering ("1Lumbar
+Extension" included), cue ("Avoid …"), category label ("Back Exercises: …"), variation ("… | Top
+Down"), bracketed qualifier ("… (with poor form)") and tail ("… Workout"), it is such a name, a
+specific movement with any modifier ("Lower Back Twist"), or a gerund with a body part ("Rolling
+your knees"); a listicle title ("Top Exercises for Back Spasms") is not. A heading that only
+numbers an exercise ("EXERCISE 3") makes the next heading a name, whatever its words. A bracket that
+is a name itself (Sanskrit, or a lexicon name) is kept as an alias mention of the same exercise, and
+gives the name when only it is known ("Clinic Label (Bird Dog)" is a bird dog). A list item or
+paragraph may open with a name ("Donkey kicks. Kneel on all fours …"); a numbered line may be only
+one. A name repeated for different exercises is told apart by ``postures``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline import lexicons
+from pipeline.extract.lexicon_scan import lexicon_spans
+from pipeline.extract.mention_rules import (
+    MentionRules,
+    is_modifier,
+    is_verb,
+    mention_rules,
+    names_something,
+    specific,
+    trim_left,
+    verb_phrase,
+)
+from pipeline.extract.postures import qualify_repeated
 from pipeline.models import Block
 
 AVOID_CUES = frozenset({"avoid", "prevent", "skip", "stop", "don't", "never"})
@@ -44,204 +64,50 @@ class NameHit:
     named: bool = True
 
 
-@dataclass(frozen=True)
-class _Words:
-    strong_heads: frozenset[str]
-    weak_heads: frozenset[str]
-    weak_dets: frozenset[str]
-    trim: frozenset[str]
-    generic: frozenset[str]
-    stop: frozenset[str]
-    name_words: frozenset[str]
-    heading_cues: tuple[tuple[str, ...], ...]
-    heading_tails: frozenset[str]
-    heading_prefix: re.Pattern[str]
-
-
-@cache
-def _words() -> _Words:
-    d = lexicons.load("mention_rules")
-    cues = sorted((tuple(c.split()) for c in d["heading_cues"]), key=len, reverse=True)
-    return _Words(
-        strong_heads=frozenset(d["strong_heads"]),
-        weak_heads=frozenset(d["weak_heads"]),
-        weak_dets=frozenset(d["determiners_for_weak_heads"]),
-        trim=frozenset(d["trim_words"]),
-        generic=frozenset(d["generic_words"]),
-        stop=frozenset(d["stop_words"]),
-        name_words=frozenset(d["name_words"]),
-        heading_cues=tuple(cues),
-        heading_tails=frozenset(d["heading_tails"]),
-        heading_prefix=re.compile(d["heading_prefix"], re.IGNORECASE),
-    )
-
-
-def lexicon_names() -> list[str]:
-    """Every name and alias of the lexicon's exercises (not of practices such as yoga, which are advice)."""
-    skip = set(lexicons.load("mention_rules")["categories_not_exercises"])
-    names = []
-    for entry in lexicons.load("exercises")["exercises"]:
-        if entry.get("category") in skip:
-            continue
-        names.append(entry["name"])
-        names.extend(entry.get("aliases", []))
-    return sorted(set(names))
-
-
-def _inflections(word: str) -> frozenset[str]:
-    """The forms a word takes as singular or plural, so "knee" also finds "knees" and "touch" "touches".
-
-    >>> sorted(_inflections("touch"))
-    ['touch', 'touches', 'touchs']
-    """
-    forms = {word}
-    if word.isalpha() and len(word) >= 3:
-        forms.update({word + "s", word + "es"})
-        if word.endswith("s"):
-            forms.add(word[:-1])
-        if word.endswith("es"):
-            forms.add(word[:-2])
-        if word.endswith("y"):
-            forms.add(word[:-1] + "ies")
-    return frozenset(forms)
-
-
-def name_words(name: str) -> list[str]:
-    """A lexicon name as the words spaCy's tokenizer makes of it, hyphens left out.
-
-    >>> name_words("Child's knee-to-chest")
-    ['child', "'s", 'knee', 'to', 'chest']
-    """
-    return re.findall(r"'s|[a-z0-9]+", name.lower())
-
-
-@dataclass(frozen=True)
-class _Lexicon:
-    """Names indexed by every form of their first word, for one pass over a document's tokens."""
-
-    by_first: dict[str, tuple[tuple[frozenset[str], ...], ...]]
-
-
-@cache
-def _lexicon() -> _Lexicon:
-    by_first: dict[str, set[tuple[frozenset[str], ...]]] = {}
-    for name in lexicon_names():
-        words = name_words(name)
-        if not words:
-            continue
-        forms = tuple(_inflections(w) if w != "'s" else frozenset({"'s"}) for w in words)
-        for first in forms[0]:
-            by_first.setdefault(first, set()).add(forms)
-    return _Lexicon({k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()})
-
-
-def lexicon_spans(doc: Doc) -> list[Span]:
-    """Every lexicon name in ``doc`` (case-insensitive, hyphens optional, singular or plural), longest first.
-
-    A scan indexed by first word: far cheaper than a ``Matcher`` with a pattern per alias, because
-    only tokens that can begin a name are tried.
-    """
-    by_first = _lexicon().by_first
-    lowers = [t.lower_ for t in doc]
-    found = []
-    for i, low in enumerate(lowers):
-        candidates = by_first.get(low)
-        if not candidates:
-            continue
-        for forms in candidates:
-            j, k = i, 0
-            while k < len(forms) and j < len(lowers):
-                if lowers[j] == "-" and k:
-                    j += 1
-                    continue
-                if lowers[j] not in forms[k]:
-                    break
-                j, k = j + 1, k + 1
-            if k == len(forms):
-                found.append(doc[i:j])
-                break
-    return filter_spans(found)
-
-
-_FINITE_VERB_TAGS = frozenset({"VB", "VBZ", "VBD", "VBP", "MD"})
-
-
-def _is_verb(tok) -> bool:
-    """A head word used as a finite verb ("a cat stretches"); a gerund can still be a name ("forward bending")."""
-    return tok.tag_ in _FINITE_VERB_TAGS or tok.pos_ == "AUX"
-
-
-def _is_modifier(tok, w: _Words) -> bool:
-    low = tok.lower_
-    if low in w.stop or (tok.is_punct and tok.text != "-") or tok.like_num:
-        return False
-    if low in w.name_words or low in w.generic or low in w.trim:
-        return True
-    if tok.text == "-" or low == "'s":
-        return True
-    if tok.pos_:
-        return tok.pos_ in {"NOUN", "PROPN", "ADJ"} or tok.tag_ in {"VBN", "VBG"}
-    return tok.is_alpha
-
-
-def _verb_phrase(span: Span, w: _Words) -> bool:
-    """A lexicon hit that is a description, not a name: "slowly bending forward", "a cat stretches"."""
-    first, last = span[0], span[-1]
-    if first.lower_ in w.strong_heads and first.pos_ == "VERB":
-        return True
-    return last.lower_ in w.strong_heads and _is_verb(last)
-
-
-def _specific(tokens: Iterable, w: _Words, heading: bool) -> bool:
-    for tok in tokens:
-        low = tok.lower_
-        if low in w.generic or low in w.trim or not tok.is_alpha:
-            continue
-        if low in w.name_words or heading or (tok.text[0].isupper() and not tok.is_sent_start):
-            return True
-    return False
-
-
-def _trim_left(span: Span, w: _Words) -> Span:
-    start = span.start
-    while start < span.end - 1 and (span.doc[start].lower_ in w.trim or span.doc[start].text == "-"):
-        start += 1
-    return span.doc[start : span.end]
-
-
-def _extend(doc: Doc, start: int, end: int, lo: int, hi: int, w: _Words) -> tuple[int, int]:
+def _extend(doc: Doc, start: int, end: int, lo: int, hi: int, w: MentionRules) -> tuple[int, int]:
     """Widen a lexicon hit over the modifiers before it and a generic tail ending in a head after it."""
     while start > lo and (doc[start - 1].lower_ in w.name_words or doc[start - 1].text == "-"):
         start -= 1
     k = end
     while k < hi and k - end < 3 and doc[k].lower_ in (w.generic | w.strong_heads | w.weak_heads):
         k += 1
-        if doc[k - 1].lower_ in w.strong_heads | w.weak_heads and (doc[k - 1].is_title or not _is_verb(doc[k - 1])):
+        if doc[k - 1].lower_ in w.strong_heads | w.weak_heads and (doc[k - 1].is_title or not is_verb(doc[k - 1])):
             end = k
     while doc[start].text == "-" and start < end - 1:
         start += 1
     return start, end
 
 
-def _pattern_hit(doc: Doc, head: int, lo: int, w: _Words, heading: bool) -> tuple[int, int] | None:
+def _after_posture_word(doc: Doc, start: int, lo: int, w: MentionRules) -> bool:
+    """The words before ``start`` are "in a" or "into the": the name is a posture ("start in a tabletop pose")."""
+    k = start - 1
+    while k >= lo and (doc[k].lower_ in w.trim or doc[k].tag_ in {"DT", "PRP$"}):
+        k -= 1
+    return k >= lo and doc[k].lower_ in w.posture_prepositions
+
+
+def _pattern_hit(doc: Doc, head: int, lo: int, w: MentionRules, heading: bool) -> tuple[int, int] | None:
     tok = doc[head]
     weak = tok.lower_ in w.weak_heads
-    if not heading and _is_verb(tok):
+    if not heading and is_verb(tok):
         return None
     start = head
-    while start > lo and _is_modifier(doc[start - 1], w) and not _is_verb(doc[start - 1]):
+    while start > lo and is_modifier(doc[start - 1], w) and not is_verb(doc[start - 1]):
         start -= 1
-    span = _trim_left(doc[start : head + 1], w)
-    if head + 1 < len(doc) and doc[head + 1].lower_ == "of":
-        return None  # a noun of action ("a slight forward tilt of the hips"), not a name
-    if len(span) < 2 or not _specific(span[:-1], w, heading):
+    span = trim_left(doc[start : head + 1], w)
+    if head + 1 < len(doc) and doc[head + 1].lower_ in {"of", "by"}:
+        return None  # a noun of action ("a slight forward tilt of the hips", "a trunk extension by lowering")
+    if len(span) < 2 or not specific(span[:-1], w, heading):
         return None
-    if weak and not heading and (span.start == 0 or doc[span.start - 1].lower_ not in w.weak_dets):
+    weak_ok = span.start > 0 and doc[span.start - 1].lower_ in w.weak_dets and tok.dep_ != "attr"
+    if weak and not heading and not weak_ok:
+        return None  # "this hip exercise helps" names one; "bridges are the best hip exercise" describes one
+    if not heading and _after_posture_word(doc, span.start, lo, w):
         return None
     return span.start, span.end
 
 
-def _strip_heading(doc: Doc, start: int, end: int, w: _Words) -> tuple[int, int, bool]:
+def _strip_heading(doc: Doc, start: int, end: int, w: MentionRules) -> tuple[int, int, bool]:
     """Remove a heading's numbering ("Exercise #1:"), cue ("Avoid", "How to do the") and tail ("Workout")."""
     avoid = False
     prefix = w.heading_prefix.match(doc[start:end].text)
@@ -266,34 +132,128 @@ def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     return [(0, len(doc))]
 
 
-def _heading_hits(doc: Doc, blocks: Sequence[Block], lexical: list[Span], w: _Words) -> list[NameHit]:
-    hits = []
-    for block in blocks:
-        if block.kind != "heading":
-            continue
-        span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
-        if span is None or not len(span):
-            continue
-        start, end, avoid = _strip_heading(doc, span.start, span.end, w)
-        inner = [m for m in lexical if start <= m.start and m.end <= end]
-        has_stop = any(t.lower_ in w.stop and not (0 < i < end - start - 1 and doc[start + i - 1].text == "-")
-                       for i, t in enumerate(doc[start:end]))
-        ends_in_head = doc[end - 1].lower_ in w.strong_heads
-        if not has_stop and (inner or (ends_in_head and _specific(doc[start : end - 1], w, heading=True))):
-            method, confidence = ("lexicon", 1.0) if inner else ("heading", 0.85)
-        elif inner:
-            best = max(inner, key=len)
-            start, end, method, confidence = best.start, best.end, "lexicon", 0.95
-        else:
-            continue
-        name = doc[start:end]
-        hits.append(NameHit(name.start_char, name.end_char, name.text, method, confidence, True, avoid))
+_BRACKETS = {"(": ")", "[": "]"}
+_MAX_LEAD_IN = 6  # words of a name that opens a list item or paragraph
+
+
+def _is_label(text: str, w: MentionRules) -> bool:
+    """A heading that only numbers an exercise ("EXERCISE 3", "Stretch #2:"): the next line names it."""
+    return bool(w.heading_label.fullmatch(text.strip()))
+
+
+def _qualified(doc: Doc, start: int, end: int, w: MentionRules) -> tuple[int, int, tuple[int, int] | None]:
+    """A heading's name without its qualifiers, and the bracket that qualified it (token offsets).
+
+    "Back Exercises: Pelvic Tilt" -> "Pelvic Tilt"; "Iliopsoas Stretch | In-line Lunge" -> "Iliopsoas
+    Stretch" (the variation is not the name); "Child's Pose (Balasana)" -> "Child's Pose", bracket
+    "Balasana"; "Deadlifts (with poor form)" -> "Deadlifts", bracket "with poor form".
+    """
+    colon = next((t.i for t in doc[start:end] if t.text == ":"), None)
+    if colon is not None and colon + 1 < end and doc[colon - 1].lower_ in w.heading_categories:
+        start = colon + 1
+    end = next((t.i for t in doc[start + 1 : end] if t.text == "|"), end)
+    bracket = None
+    opening = next((t for t in doc[start + 1 : end] if t.text in _BRACKETS), None)
+    if opening is not None:
+        close = next((t.i for t in doc[opening.i + 1 : end] if t.text == _BRACKETS[opening.text]), end)
+        bracket = (opening.i + 1, close) if close > opening.i + 1 else None
+        end = opening.i
+    while end - start > 1 and (doc[end - 1].lower_ in w.heading_tails or doc[end - 1].is_punct):
+        end -= 1
+    return start, end, bracket
+
+
+def _gerund_name(doc: Doc, start: int, end: int, w: MentionRules) -> bool:
+    """A heading that says which movement to make with which body part: "Rolling your knees".
+
+    The gerund of a head ("rolling" -> roll) with a body part as its object names the exercise
+    ("knee roll"), which resolution finds whatever the word order; "Lifting heavy objects" is not one.
+    """
+    first, rest = doc[start], doc[start + 1 : end]
+    if not (first.lower_.endswith("ing") and first.lemma_.lower() in w.strong_heads) or not 1 <= len(rest) <= 3:
+        return False
+    return rest[-1].lower_ in w.name_words and all(t.lower_ in w.name_words or t.tag_ in {"DT", "PRP$", "CD"}
+                                                   for t in rest)
+
+
+def _bracket_name(doc: Doc, bracket: tuple[int, int], known: list[Span], w: MentionRules) -> bool:
+    """A bracket that is a name of its own: a lexicon name, or a Sanskrit pose name ("… Kapotasana")."""
+    start, end = bracket
+    if any(m.start == start and m.end == end for m in known):
+        return True
+    return doc[end - 1].lower_.endswith(tuple(w.name_suffixes)) or names_something(doc, start, end, w)
+
+
+def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: MentionRules, labelled: bool) -> list[NameHit]:
+    """The names one heading gives: its name, several lexicon names, or none; a bracket name as an alias."""
+    span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
+    if span is None or not len(span) or _is_label(span.text, w):
+        return []
+    start, end, avoid = _strip_heading(doc, span.start, span.end, w)
+    start, end, bracket = _qualified(doc, start, end, w)
+    inner = [m for m in lexical if start <= m.start and m.end <= end]
+    has_stop = any(t.lower_ in w.stop and not (0 < i < end - start - 1 and doc[start + i - 1].text == "-")
+                   for i, t in enumerate(doc[start:end]))
+    if labelled or (not has_stop and (inner or names_something(doc, start, end, w))) or _gerund_name(
+            doc, start, end, w):
+        method, confidence = ("lexicon", 1.0) if inner else ("heading", 0.85)
+        found = [(doc[start:end], method, confidence)]
+    else:
+        found = [(m, "lexicon", 0.95) for m in inner]
+    if not found and bracket is not None:  # "Office Break (Cat Stretch)": only the bracket names one
+        found, bracket = [(m, "lexicon", 0.95) for m in lexical if bracket[0] <= m.start and m.end <= bracket[1]], None
+    first = block.text_start  # "1Lumbar Extension" is one token: the name starts after the number
+    hits = [NameHit(n.start_char, n.end_char, doc.text[max(n.start_char, first) : n.end_char], m, c, True, avoid)
+            for n, m, c in found]
+    if len(hits) == 1 and bracket is not None and _bracket_name(doc, bracket, lexical, w):
+        alias = doc[bracket[0] : bracket[1]]
+        known = any(alias.start <= m.start and m.end <= alias.end for m in lexical)
+        name = alias.text if known and not inner else hits[0].name
+        hits = [replace(hits[0], name=name),
+                NameHit(alias.start_char, alias.end_char, name, hits[0].method, hits[0].confidence, False, avoid)]
     return hits
+
+
+def _heading_hits(doc: Doc, blocks: Sequence[Block], lexical: list[Span], w: MentionRules) -> list[NameHit]:
+    hits: list[NameHit] = []
+    for k, block in enumerate(blocks):
+        if block.kind == "heading":
+            previous = blocks[k - 1] if k else None
+            labelled = previous is not None and previous.kind == "heading" and _is_label(doc.text[
+                previous.text_start : previous.end], w)
+            hits.extend(_heading_names(doc, block, lexical, w, labelled))
+    return hits
+
+
+def _lead_in(doc: Doc, block: Block, lexical: list[Span], w: MentionRules) -> tuple[int, int] | None:
+    """The name a list item or paragraph opens with, as a heading would give it (token offsets).
+
+    "Donkey kicks. Kneel on all fours ..." and "Hip hinge: stand tall ..." open with a name before
+    their first full stop or colon; a numbered line "2. Lower back twist" is nothing but one. Lexicon
+    names are found anyway, so only names the lexicon lacks come from here.
+    """
+    span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
+    if span is None:
+        return None
+    start = span.start
+    if span[0].text in _BRACKETS:  # a speaker's label opens a transcript's line: "[Coach] Hip hinge."
+        start = next((t.i + 1 for t in span if t.text == _BRACKETS[span[0].text]), start)
+    end = next((t.i for t in doc[start : span.end] if t.text in {".", ":"}), None)
+    if end is None and block.number is not None:
+        end = span.end
+    if end is None or not 2 <= end - start <= _MAX_LEAD_IN or any(start <= m.start < end for m in lexical):
+        return None
+    words = doc[start:end]
+    if any(t.lower_ in w.stop or is_verb(t) or (t.is_punct and t.text not in "-/") for t in words[:-1]):
+        return None
+    if verb_phrase(words, w):
+        return None
+    return (start, end) if names_something(doc, start, end, w) else None
 
 
 def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
     """Every exercise name in ``doc`` (the cleaned text of an article whose layout is ``blocks``)."""
-    w = _words()
+    w = mention_rules()
     sentences = _sentence_bounds(doc)
     raw_hits = lexicon_spans(doc)
     headings = _heading_hits(doc, blocks, raw_hits, w)
@@ -308,11 +268,13 @@ def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
         for i in range(lo, hi):
             sent_of[i] = (lo, hi)
     for m in raw_hits:
-        if in_heading(m.start_char) or _verb_phrase(m, w):
+        if in_heading(m.start_char) or verb_phrase(m, w):
             continue
         lo, hi = sent_of.get(m.start, (0, len(doc)))
         start, end = _extend(doc, m.start, m.end, lo, hi, w)
         prose.append((start, end, "lexicon", 0.95))
+    prose.extend((*hit, "heading", 0.8) for b in blocks if b.kind != "heading"
+                 for hit in [_lead_in(doc, b, raw_hits, w)] if hit is not None)
     covered = {i for s, e, *_ in prose for i in range(s, e)}
     for tok in reversed(doc):  # right to left, so "Donkey Kick Stretch" is one name, not "Donkey Kick"
         if tok.i in covered or in_heading(tok.idx):
@@ -328,7 +290,7 @@ def find_names(doc: Doc, blocks: Sequence[Block]) -> list[NameHit]:
     hits = headings + [
         NameHit(sp.start_char, sp.end_char, sp.text, *info[(sp.start, sp.end)]) for sp in spans
     ]
-    return sorted(hits, key=lambda h: h.start)
+    return qualify_repeated(doc.text, blocks, sorted(hits, key=lambda h: h.start))
 
 
 _GAP = r"[^.;:!?\n]{0,40}?"
