@@ -1,21 +1,22 @@
 """The domain's name lexicon as a token scan: every name and alias of ``resources/exercises.json``.
 
-Each name is looked for token by token, case-insensitive, plural or singular, with the hyphens and
-slashes between its words optional, so "Knees-to-Chest", "knee to chest" and "Cat/Cow" all hit.
-The scan is indexed by first word: far cheaper than a ``Matcher`` with a pattern per alias,
-because only tokens that can begin a name are tried.
+Each name is looked for token by token, case-insensitive, in any regular form of its words
+(``matching.inflections`` of the singular), with the hyphens and slashes between its words
+optional, so "Knees-to-Chest", "knee to chest" and "Cat/Cow" all hit.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline import lexicons
+from pipeline.extract.matching import Node, Tokens, TokenSpec, inflections, scan, trie
+from pipeline.names import name_rules, singular
 
 _JOINERS = frozenset({"-", "/"})  # "Cat/Cow", "knee-to-chest": optional between a name's words
 
@@ -32,24 +33,6 @@ def lexicon_names() -> list[str]:
     return sorted(set(names))
 
 
-def _inflections(word: str) -> frozenset[str]:
-    """The forms a word takes as singular or plural, so "knee" also finds "knees" and "touch" "touches".
-
-    >>> sorted(_inflections("touch"))
-    ['touch', 'touches', 'touchs']
-    """
-    forms = {word}
-    if word.isalpha() and len(word) >= 3:
-        forms.update({word + "s", word + "es"})
-        if word.endswith("s"):
-            forms.add(word[:-1])
-        if word.endswith("es"):
-            forms.add(word[:-2])
-        if word.endswith("y"):
-            forms.add(word[:-1] + "ies")
-    return frozenset(forms)
-
-
 def name_words(name: str) -> list[str]:
     """A lexicon name as the words spaCy's tokenizer makes of it, hyphens and slashes left out.
 
@@ -59,45 +42,29 @@ def name_words(name: str) -> list[str]:
     return re.findall(r"'s|[a-z0-9]+", name.lower())
 
 
-@dataclass(frozen=True)
-class _Lexicon:
-    """Names indexed by every form of their first word, for one pass over a document's tokens."""
-
-    by_first: dict[str, tuple[tuple[frozenset[str], ...], ...]]
-
-
 @cache
-def _lexicon() -> _Lexicon:
-    by_first: dict[str, set[tuple[frozenset[str], ...]]] = {}
+def _trie() -> Node:
+    """One trie of every name: each word in any of its forms, a hyphen or slash allowed between words."""
+    strings, keep_plural = StringStore(), name_rules().keep_plural
+    entries = []
     for name in lexicon_names():
         words = name_words(name)
-        if not words:
-            continue
-        forms = tuple(_inflections(w) if w != "'s" else frozenset({"'s"}) for w in words)
-        for first in forms[0]:
-            by_first.setdefault(first, set()).add(forms)
-    return _Lexicon({k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()})
+        pattern: list[TokenSpec] = []
+        for k, word in enumerate(words):
+            if k:
+                pattern.append({"LOWER": {"IN": list(_JOINERS)}, "OP": "?"})
+            forms = [word] if word == "'s" else sorted({word, *inflections(singular(word, keep_plural))})
+            pattern.append({"LOWER": {"IN": forms}})
+        if pattern:
+            entries.append((name, [pattern]))
+    return trie(entries, strings)
 
 
 def lexicon_spans(doc: Doc) -> list[Span]:
-    """Every lexicon name in ``doc`` (case-insensitive, hyphens optional, singular or plural), longest first."""
-    by_first = _lexicon().by_first
-    lowers = [t.lower_ for t in doc]
-    found = []
-    for i, low in enumerate(lowers):
-        candidates = by_first.get(low)
-        if not candidates:
-            continue
-        for forms in candidates:
-            j, k = i, 0
-            while k < len(forms) and j < len(lowers):
-                if lowers[j] in _JOINERS and k:
-                    j += 1
-                    continue
-                if lowers[j] not in forms[k]:
-                    break
-                j, k = j + 1, k + 1
-            if k == len(forms):
-                found.append(doc[i:j])
-                break
-    return filter_spans(found)
+    """Every lexicon name in ``doc`` (case-insensitive, hyphens optional, any regular form), longest first.
+
+    The names go through the project's one phrase matcher (``matching.trie``/``scan``): a ``Matcher``
+    with a pattern per alias costs ~100x more, since it tests every pattern at every token.
+    """
+    found = scan(_trie(), Tokens.of(doc, use_lemma=False), 0, len(doc))
+    return filter_spans([doc[start:end] for start, end, _name in found])

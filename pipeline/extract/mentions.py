@@ -33,6 +33,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline import lexicons
+from pipeline.extract.context import heading_polarity
 from pipeline.extract.lexicon_scan import lexicon_spans
 from pipeline.extract.mention_rules import (
     MentionRules,
@@ -47,8 +48,6 @@ from pipeline.extract.mention_rules import (
 from pipeline.extract.postures import qualify_repeated
 from pipeline.models import Block
 
-AVOID_CUES = frozenset({"avoid", "prevent", "skip", "stop", "don't", "never"})
-
 
 @dataclass(frozen=True)
 class NameHit:
@@ -60,7 +59,6 @@ class NameHit:
     method: str
     confidence: float
     in_heading: bool = False
-    heading_avoid: bool = False
     named: bool = True
 
 
@@ -107,23 +105,28 @@ def _pattern_hit(doc: Doc, head: int, lo: int, w: MentionRules, heading: bool) -
     return span.start, span.end
 
 
-def _strip_heading(doc: Doc, start: int, end: int, w: MentionRules) -> tuple[int, int, bool]:
-    """Remove a heading's numbering ("Exercise #1:"), cue ("Avoid", "How to do the") and tail ("Workout")."""
-    avoid = False
+def _strip_heading(doc: Doc, start: int, end: int, w: MentionRules) -> tuple[int, int]:
+    """Remove a heading's numbering ("Exercise #1:"), cue ("Avoid", "How to do the") and tail ("Workout").
+
+    Whether a cue says to avoid the exercise is the ConText rules' to say (``heading_polarity``);
+    here it only ends where the name begins.
+    """
     prefix = w.heading_prefix.match(doc[start:end].text)
     if prefix and prefix.end() < len(doc[start:end].text):
         first = doc[start].idx + prefix.end()
         while start < end - 1 and doc[start].idx < first:
             start += 1
+    trigger = heading_polarity(doc, start, end)
+    if start < trigger.name_start < end:
+        start = trigger.name_start
     words = [t.lower_ for t in doc[start:end]]
     for cue in w.heading_cues:
         if tuple(words[: len(cue)]) == cue and end - start > len(cue):
-            avoid = cue[0] in AVOID_CUES
             start += len(cue)
             break
     while end - start > 1 and (doc[end - 1].lower_ in w.heading_tails or doc[end - 1].is_punct):
         end -= 1
-    return start, end, avoid
+    return start, end
 
 
 def _sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
@@ -189,7 +192,7 @@ def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: MentionRules,
     span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
     if span is None or not len(span) or _is_label(span.text, w):
         return []
-    start, end, avoid = _strip_heading(doc, span.start, span.end, w)
+    start, end = _strip_heading(doc, span.start, span.end, w)
     start, end, bracket = _qualified(doc, start, end, w)
     inner = [m for m in lexical if start <= m.start and m.end <= end]
     has_stop = any(t.lower_ in w.stop and not (0 < i < end - start - 1 and doc[start + i - 1].text == "-")
@@ -203,14 +206,14 @@ def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: MentionRules,
     if not found and bracket is not None:  # "Office Break (Cat Stretch)": only the bracket names one
         found, bracket = [(m, "lexicon", 0.95) for m in lexical if bracket[0] <= m.start and m.end <= bracket[1]], None
     first = block.text_start  # "1Lumbar Extension" is one token: the name starts after the number
-    hits = [NameHit(n.start_char, n.end_char, doc.text[max(n.start_char, first) : n.end_char], m, c, True, avoid)
+    hits = [NameHit(n.start_char, n.end_char, doc.text[max(n.start_char, first) : n.end_char], m, c, True)
             for n, m, c in found]
     if len(hits) == 1 and bracket is not None and _bracket_name(doc, bracket, lexical, w):
         alias = doc[bracket[0] : bracket[1]]
         known = any(alias.start <= m.start and m.end <= alias.end for m in lexical)
         name = alias.text if known and not inner else hits[0].name
         hits = [replace(hits[0], name=name),
-                NameHit(alias.start_char, alias.end_char, name, hits[0].method, hits[0].confidence, False, avoid)]
+                NameHit(alias.start_char, alias.end_char, name, hits[0].method, hits[0].confidence, False)]
     return hits
 
 
