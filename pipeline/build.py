@@ -15,7 +15,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from pipeline import __version__, lexicons, paths
-from pipeline.cache import ExtractionCache, pipeline_fingerprint
+from pipeline.cache import ExtractionCache
 from pipeline.config import shown
 from pipeline.conflicts import Conflict, find_conflicts
 from pipeline.errors import NoUsableArticles, UserError
@@ -148,10 +148,10 @@ def check_paths(raw_dir: Path, kb_path: Path, reviews_path: Path | None, cache_d
         paths.output_folder(cache_dir, "--cache-dir")
 
 
-def inputs_digest(sources: Sequence[Source], reviews: Sequence[Review]) -> str:
+def inputs_digest(sources: Sequence[Source], reviews: Sequence[Review], fingerprint: str) -> str:
     """A hash of everything a KB is made from: the files found (with their bytes' hashes), the
-    verdicts, and the pipeline's code, lexicons and model. Equal digests make equal KBs."""
-    h = hashlib.sha256(f"{__version__}|{pipeline_fingerprint()}".encode())
+    verdicts, and the pipeline's ``fingerprint`` (code, lexicons, model). Equal digests make equal KBs."""
+    h = hashlib.sha256(f"{__version__}|{fingerprint}".encode())
     for s in sorted(sources, key=lambda s: s.source_id):
         h.update(repr(s).encode())
     h.update(repr(tuple(reviews)).encode())
@@ -243,10 +243,10 @@ def build(raw_dir: Path, kb_path: Path, reviews_path: Path | None = None, progre
             raise NoUsableArticles(
                 f"No usable article in {raw_dir} ({report.n_files} files found); the previous KB was kept."
             )
-        inputs = inputs_digest(ingested.sources, reviews)
+        inputs = inputs_digest(ingested.sources, reviews, cache.fingerprint if cache else "")
         previous = previous_build(kb_path) if cache else None
         if previous and previous[0] == inputs:
-            report.up_to_date = True
+            report.up_to_date, report.n_cached = True, report.n_ok
             report.stale_reviews = [r for r in reviews if r.conflict_id not in previous[1]]
             return report
         with report.timed("extract"):

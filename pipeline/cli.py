@@ -230,10 +230,10 @@ def report(
     = config.CURATED_DIR / "report.html",
 ) -> None:
     """Write one self-contained HTML page: sources side by side, dose ranges, conflicts, quotes in context."""
-    from pipeline.queries import build_hint
+    from pipeline.queries import open_kb
     from pipeline.report import write_report
 
-    paths.existing_kb(kb, build_hint(kb))
+    open_kb(kb).close()  # a missing KB, or one held open for writing elsewhere, is one sentence
     paths.output_file(out, "--out")
     typer.echo(f"wrote {write_report(kb, out, raw)}; open it in any browser (no server needed).")
 

@@ -22,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
+from pipeline.config import ROOT
 from pipeline.errors import UserError
 from pipeline.export import export
 from pipeline.jsonld import iso_duration
@@ -194,6 +195,14 @@ def test_csv_lists_are_json_arrays(seeds_kb: Path, tmp_path: Path) -> None:
     assert got == expected
     with (tmp_path / "conflicts.csv").open(encoding="utf-8", newline="") as f:
         assert all(isinstance(json.loads(r["also_a"]), list) for r in csv.DictReader(f))
+
+
+def test_pyarrow_is_a_dependency() -> None:
+    """``pd.read_parquet`` needs pyarrow: installed with the package, not only where someone added it."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert any(re.match(r"pyarrow\b", d) for d in project["dependencies"])
 
 
 @pytest.mark.model
