@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-KB := curated/kb.duckdb
+NOTEBOOK_STAMP := $(VENV)/.notebook-installed
+RAW ?= raw
+KB ?= curated/kb.duckdb
+REVIEWS ?= curated/reviews.csv
 SHARED := ../shared
 PIPELINE_FILES := $(shell find pipeline -type f -not -path '*/__pycache__/*' 2>/dev/null)
 RAW_FILES := $(shell find raw -type f 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build-kb test lint score score-dev report export bench clean
+.PHONY: help setup build-kb test lint score score-dev report export bench notebook clean FORCE
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -23,10 +26,15 @@ $(STAMP): pyproject.toml requirements-model.txt
 
 setup: $(STAMP) ## Create .venv and install the package, its tools and the spaCy model
 
-$(KB): $(STAMP) $(PIPELINE_FILES) $(RAW_FILES) curated/reviews.csv
-	$(PY) -m pipeline build --raw raw --kb $@ --reviews curated/reviews.csv
+# The build itself decides what is new (files added, changed or removed, whatever their timestamps;
+# verdicts; the pipeline's code, lexicons and model): it re-extracts only changed articles and leaves the
+# KB untouched when nothing changed, so make always asks it, and targets below rebuild only when the KB did.
+$(KB): $(STAMP) FORCE
+	$(PY) -m pipeline build --raw $(RAW) --kb $@ --reviews $(REVIEWS)
 
-build-kb: $(KB) ## Build curated/kb.duckdb from raw/ (skipped when up to date)
+FORCE:
+
+build-kb: $(KB) ## Build curated/kb.duckdb from raw/ (about a second when nothing changed)
 
 test: $(STAMP) ## Run the whole test suite (lint, unit, end-to-end, scorer floors)
 	$(PY) -m ruff check pipeline tests bench tools
@@ -49,6 +57,16 @@ $(BENCH): $(STAMP) $(PIPELINE_FILES) $(RAW_FILES) bench/corpus.py bench/run.py
 
 bench: $(BENCH) ## Time builds of 100, 1,000 and 5,000 generated articles against bare spaCy (bench/out/results.md)
 
+$(NOTEBOOK_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,notebook]'
+	touch $@
+
+# JupyterLab refuses to start as root (containers, CI machines) unless told it may.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+notebook: $(NOTEBOOK_STAMP) $(KB) ## Open notebooks/01-explore-kb.ipynb in JupyterLab from the venv (installs it once)
+	$(PY) -m jupyter lab $(ALLOW_ROOT) $(JUPYTER_ARGS) notebooks/01-explore-kb.ipynb
+
 lint: $(STAMP) ## Lint with ruff
 	$(PY) -m ruff check pipeline tests bench tools
 
@@ -62,4 +80,4 @@ score-dev: $(STAMP) ## Build the 20 dev articles of ../shared/eval/dev and print
 	$(PY) tools/score_dev.py --kb build/dev.duckdb --raw $(DEV)/texts --gold $(DEV)/gold.json
 
 clean: ## Remove the virtual environment and everything built
-	rm -rf $(VENV) $(KB) .pytest_cache
+	rm -rf $(VENV) $(KB) $(KB).lock curated/.cache .pytest_cache

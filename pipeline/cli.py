@@ -1,20 +1,24 @@
 """The front door: ``python -m pipeline COMMAND``. Every command has ``--help``.
 
-Mistakes a user can make (a missing folder, no usable article, a bad SQL query) end with one
-sentence on stderr and a non-zero exit, never a traceback.
+Mistakes a user can make (a path that is not what the option wants, no usable article, a bad SQL
+query, a KB another process holds) end with one sentence on stderr and exit code 1, before any work
+is done where that can be known in advance, and never with a traceback. Messages name commands as
+the user runs them (``.venv/bin/python -m pipeline …``).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
-from pipeline import config
+from pipeline import config, console, paths
 from pipeline.errors import UserError
 from pipeline.vocab import REVIEW_VERDICTS
 
@@ -23,9 +27,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # help paragraphs wrap to the terminal; examples stay as written
 )
-
-RawOpt = Annotated[Path, typer.Option("--raw", help="Folder of raw articles (never modified).")]
 
 
 @app.callback()
@@ -33,17 +36,27 @@ def _group() -> None:
     """Build and query a knowledge base of exercises for lower-back spasms mined from web articles."""
 
 
-KbOpt = Annotated[Path, typer.Option("--kb", help="The DuckDB knowledge-base file.")]
+def _option(*names: str, help: str, default_shown: str | None = None, **kwargs: Any) -> Any:
+    """An option whose default is shown whole and as the user would type it (``curated/kb.duckdb``)."""
+    return typer.Option(*names, help=help, show_default=default_shown if default_shown else True, **kwargs)
+
+
+RawOpt = Annotated[Path, _option("--raw", help="Folder of raw articles (never modified).",
+                                 default_shown=config.shown(config.RAW_DIR))]
+KbOpt = Annotated[Path, _option("--kb", help="The DuckDB knowledge-base file.",
+                                default_shown=config.shown(config.KB_PATH))]
+ReviewsOpt = Annotated[Path, _option("--reviews", help="Reviewers' verdicts (CSV, kept in git).",
+                                     default_shown=config.shown(config.REVIEWS_PATH))]
 JOBS_HELP = "Extraction processes (0: chosen by the number of cores and articles)."
-CACHE_HELP = "Reuse the extraction of unchanged articles (kept in .cache beside the KB)."
+CACHE_HELP = ("Reuse the cleaning and extraction of unchanged articles, and leave the KB as it is when nothing "
+              "changed; --no-cache rebuilds everything.")
+CACHE_DIR_HELP = "Where the cache is kept."
 WAIT_HELP = "Seconds to wait for another build of the same KB before giving up."
 VERDICT_HELP = f"{', '.join(REVIEW_VERDICTS[:-1])} or {REVIEW_VERDICTS[-1]}."
-ReviewsOpt = Annotated[Path, typer.Option("--reviews", help="Reviewers' verdicts (CSV, kept in git).")]
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
+FORMAT_HELP = ("table (NULL shown as NULL), csv or tsv (lists as JSON arrays), json or jsonl (ISO dates), "
+               "markdown.")
+SQL_HELP = ("One SQL statement (comments allowed), or - to read it from stdin. Queries only read the KB; "
+            "COPY (…) TO 'file' and EXPORT DATABASE 'folder' write elsewhere and are allowed.")
 
 
 def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -54,9 +67,24 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except (UserError, FileNotFoundError) as err:
-            raise fail(str(err)) from None
+            console.error(str(err))
+            raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _is_sql(arg: str) -> bool:
+    """``-- a comment\\nSELECT …`` starts like an option but is SQL: an option's name has no whitespace."""
+    return arg.startswith("-") and arg != "-" and bool(re.search(r"\s", arg.split("=", 1)[0]))
+
+
+class SqlCommand(TyperCommand):
+    """A command whose SQL argument may start with a ``--`` comment (click would take it for an option)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if "--" not in args and any(_is_sql(a) for a in args):
+            args = [a for a in args if not _is_sql(a)] + ["--"] + [a for a in args if _is_sql(a)]
+        return super().parse_args(ctx, args)
 
 
 @app.command()
@@ -67,37 +95,89 @@ def build(
     reviews: ReviewsOpt = config.REVIEWS_PATH,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help=JOBS_HELP)] = 0,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help=CACHE_HELP)] = True,
+    cache_dir: Annotated[Path | None, _option("--cache-dir", help=CACHE_DIR_HELP,
+                                              default_shown=f"{config.CACHE_DIR_NAME} beside the KB")] = None,
     wait: Annotated[float, typer.Option("--wait", min=0, help=WAIT_HELP)] = 600,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and warnings.")] = False,
 ) -> None:
-    """Build the knowledge base from every article in the raw folder."""
+    """Build the knowledge base from every article in the raw folder.
+
+    Beside the KB the build keeps a lock (`KB.lock`, so that two builds of one KB never run at once)
+    and, unless `--cache-dir` says otherwise, the cache (`.cache/`). With the cache, a build with
+    nothing new (no file added, changed or removed, the same verdicts and pipeline) says so and leaves
+    the KB as it is.
+    """
     from pipeline.build import build as run_build
 
-    say = (lambda _m: None) if quiet else (lambda m: typer.echo(m, err=True))
-    report = run_build(raw, kb, reviews, progress=say, cache_dir=kb.parent / ".cache" if use_cache else None,
-                       jobs=jobs or None, wait_seconds=wait)
+    say = (lambda _m: None) if quiet else console.say
+    cache = (cache_dir or kb.parent / config.CACHE_DIR_NAME) if use_cache else None
+    with console.extraction_progress(quiet) as tick:
+        report = run_build(raw, kb, reviews, progress=say, cache_dir=cache, jobs=jobs or None, wait_seconds=wait,
+                           tick=tick)
     for s in report.rejected:
         say(f"skipped {s.path}: {s.status}: {s.status_detail}")
     for r in report.stale_reviews:
-        typer.echo(f"warning: the verdict {r.verdict!r} on {r.conflict_id} in {reviews} matches no conflict any more "
-                   "(the sources changed); it is kept and listed in the stale_reviews view.", err=True)
-    if not quiet:
+        console.warning(f"the verdict {r.verdict!r} on {r.conflict_id} in {config.shown(reviews)} matches no "
+                        "conflict any more (the sources changed); it is kept and listed in the stale_reviews view.")
+    if report.up_to_date:
+        say(f"nothing new: {config.shown(kb)} is up to date with {config.shown(raw)} ({report.n_ok} of "
+            f"{report.n_files} files usable) and the verdicts; --no-cache rebuilds it anyway")
+    elif not quiet:
         timing = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
         rows = ", ".join(f"{v} {k}" for k, v in report.counts.items())
-        typer.echo(f"built {kb} from {report.n_ok} of {report.n_files} files ({rows}; {timing})")
+        say(f"built {config.shown(kb)} from {report.n_ok} of {report.n_files} files ({rows}; {timing})")
 
 
-@app.command()
+def _read_sql(sql: str | None, file: Path | None) -> str:
+    """The SQL from exactly one of: the argument, ``-`` (stdin), ``--file``."""
+    if (sql is None) == (file is None):
+        raise UserError("Give the SQL as an argument, as - to read it from stdin, or with --file FILE "
+                        "(exactly one of them).")
+    if file is not None:
+        return paths.input_file(file, "--file").read_text(encoding="utf-8")
+    return sys.stdin.read() if sql == "-" else str(sql)
+
+
+QUERY_HELP = """Run a read-only SQL query on the knowledge base and print the result.
+
+The SQL is the argument, or stdin with `-`, or a file with `--file`; it may hold comments. The KB
+is opened read-only: statements that would write to it are refused, while `COPY (…) TO 'file'`
+and `EXPORT DATABASE 'folder'` write elsewhere and are allowed. DuckDB's own error text, with
+its hints, is shown as it is.
+
+Examples:
+
+    {prog} query "SELECT name, n_sources FROM exercises LIMIT 5"
+    {prog} query --format csv -o doses.csv "FROM dosages"
+    {prog} query --file my-report.sql --format markdown
+    echo "SELECT count(*) FROM mentions" | {prog} query -
+"""
+
+
+@app.command(cls=SqlCommand, help=QUERY_HELP.format(prog=config.program()))
 @user_errors
 def query(
-    sql: Annotated[str, typer.Argument(help="One SQL query, e.g. \"SELECT * FROM exercises\".")],
+    sql: Annotated[str | None, typer.Argument(help=SQL_HELP, show_default=False)] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the SQL from this file.")] = None,
     kb: KbOpt = config.KB_PATH,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the result to this file.")] = None,
 ) -> None:
-    """Run a read-only SQL query on the knowledge base and print the result."""
-    from pipeline.queries import run_query
+    """Run a read-only SQL query on the knowledge base and print the result (help: ``QUERY_HELP``)."""
+    from pipeline.formats import check_format, rows_text, write
+    from pipeline.queries import run
 
-    typer.echo(run_query(kb, sql, fmt))
+    check_format(fmt)
+    text = _read_sql(sql, file)
+    if output is not None:
+        paths.output_file(output, "--output")
+    result = run(kb, text)
+    if output is None:
+        write(result, fmt, sys.stdout)
+        return
+    with output.open("w", encoding="utf-8", newline="") as f:
+        write(result, fmt, f)
+    console.say(f"wrote {rows_text(len(result.rows))} to {config.shown(output)}")
 
 
 @app.command()
@@ -121,13 +201,23 @@ def review(
     kb: KbOpt = config.KB_PATH,
     reviews: ReviewsOpt = config.REVIEWS_PATH,
 ) -> None:
-    """Record a reviewer's verdict on a conflict; every rebuild applies it."""
-    from pipeline.queries import known_conflict
-    from pipeline.review import record_review
+    """Record a reviewer's verdict on a conflict; every rebuild applies it.
+
+    A second verdict on the same conflict replaces the first, and says so.
+    """
+    from pipeline.queries import build_hint, known_conflict
+    from pipeline.review import load_reviews, record_review
 
     known_conflict(kb, conflict_id)
+    paths.optional_input_file(reviews, "--reviews")
+    earlier = next((r for r in load_reviews(reviews) if r.conflict_id == conflict_id), None)
     record_review(reviews, conflict_id, verdict, note or None)
-    typer.echo(f"recorded {verdict} for {conflict_id} in {reviews}; `make build-kb` applies it to the KB.")
+    if earlier is not None:
+        when = f" of {earlier.reviewed_at}" if earlier.reviewed_at else ""
+        console.warning(f"this replaces the earlier verdict {earlier.verdict!r}{when} on {conflict_id}"
+                        + (f" (note: {earlier.note})" if earlier.note else "") + ".")
+    console.say(f"recorded {verdict} for {conflict_id} in {config.shown(reviews)}; "
+                f"`{build_hint(kb)}` applies it to the KB.")
 
 
 @app.command()
@@ -135,30 +225,43 @@ def review(
 def report(
     kb: KbOpt = config.KB_PATH,
     raw: RawOpt = config.RAW_DIR,
-    out: Annotated[Path, typer.Option("--out", help="The HTML file to write.")] = config.CURATED_DIR / "report.html",
+    out: Annotated[Path, _option("--out", help="The HTML file to write.",
+                                 default_shown=config.shown(config.CURATED_DIR / "report.html"))]
+    = config.CURATED_DIR / "report.html",
 ) -> None:
     """Write one self-contained HTML page: sources side by side, dose ranges, conflicts, quotes in context."""
+    from pipeline.queries import open_kb
     from pipeline.report import write_report
 
+    open_kb(kb).close()  # a missing KB, or one held open for writing elsewhere, is one sentence
+    paths.output_file(out, "--out")
     typer.echo(f"wrote {write_report(kb, out, raw)}; open it in any browser (no server needed).")
 
 
 @app.command()
 @user_errors
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="parquet, csv or jsonld (schema.org ExercisePlan).")],
-    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = config.CURATED_DIR / "export",
+    fmt: Annotated[str, typer.Option("--format", help="parquet, csv or jsonld (schema.org ExercisePlans).")],
+    out: Annotated[Path, _option("--out", help="Folder to write into.",
+                                 default_shown=config.shown(config.CURATED_DIR / "export"))]
+    = config.CURATED_DIR / "export",
     kb: KbOpt = config.KB_PATH,
 ) -> None:
-    """Export every contract view as Parquet or CSV, or each exercise as schema.org JSON-LD."""
+    """Export every view as Parquet or CSV, or the exercises as schema.org JSON-LD.
+
+    Tables: every view of the KB (the contract's, `relations` and `stale_reviews`), one file each; in
+    CSV, lists are JSON arrays. JSON-LD: per exercise an ItemList of ExercisePlans, one per source
+    that recommends it, with that source's own numbers and steps; `index.jsonld` lists them and
+    `avoid.jsonld` the exercises sources advise against.
+    """
     from pipeline.export import export as run_export
 
     files = run_export(kb, fmt, out)
-    typer.echo(f"wrote {len(files)} {fmt} files to {out}")
+    typer.echo(f"wrote {len(files)} {fmt} files to {config.shown(out)}")
 
 
 def main() -> None:
-    app(prog_name="python -m pipeline")
+    app(prog_name=config.program())
 
 
 if __name__ == "__main__":  # pragma: no cover

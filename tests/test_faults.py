@@ -64,6 +64,16 @@ def test_a_second_build_waits_for_the_first(raw_copy: Path, tmp_path: Path) -> N
     assert any(m.startswith("waiting for another build") for m in messages)
 
 
+def test_a_lock_that_cannot_be_created_fails_at_once(raw_copy: Path, tmp_path: Path) -> None:
+    """``FileLock`` takes any failure to lock for a lock held by someone else, and would wait ``wait_seconds``."""
+    if not Path("/proc/self").exists():
+        pytest.skip("needs /proc")
+    started = time.monotonic()
+    with pytest.raises(UserError, match=r"cannot create /proc/kb\.duckdb\.lock"):
+        build(raw_copy, Path("/proc/kb.duckdb"), wait_seconds=30)
+    assert time.monotonic() - started < 5
+
+
 # --- a build killed mid-way -----------------------------------------------------------------------
 
 @pytest.mark.model

@@ -1,10 +1,9 @@
-"""What a reviewer looks at: the HTML report (also in a real browser), the exports, and the notebook."""
+"""What a reviewer looks at: the HTML report, also in a real browser (exports: test_export.py; the notebook:
+test_notebook.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import os
 import re
 import shutil
@@ -17,9 +16,6 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import ROOT
-from pipeline.errors import UserError
-from pipeline.export import export, iso_duration
-from pipeline.kb import CONTRACT_VIEWS
 from pipeline.report import dose_text, dropped_table, nice_ceiling, write_report
 from pipeline.report_data import Marks, Source, marked_text
 from pipeline.vocab import DOSE_ATTRIBUTES, DROPPED_REASONS
@@ -77,11 +73,6 @@ def test_every_dropped_reason_is_explained(reason: str) -> None:
 @pytest.mark.parametrize(("x", "top"), [(0.5, 0.5), (2.2, 4), (11, 20), (37, 40), (66, 100), (0, 1)])
 def test_nice_ceiling(x: float, top: float) -> None:
     assert nice_ceiling(x) == pytest.approx(top)
-
-
-@pytest.mark.parametrize(("seconds", "iso"), [(20, "PT20S"), (60, "PT1M"), (90, "PT1M30S"), (2.5, "PT2.5S")])
-def test_iso_duration(seconds: float, iso: str) -> None:
-    assert iso_duration(seconds) == iso
 
 
 def test_marks_nest_overlapping_spans_and_escape() -> None:
@@ -197,113 +188,13 @@ def test_report_renders_in_headless_chromium(report_html: Path, seeds_kb: Path, 
     assert shot.stat().st_size > 10_000
 
 
-# ---------------------------------------------------------------- exports
+# ---------------------------------------------------------------- the CLI
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("fmt", ["parquet", "csv"])
-def test_export_tables_read_back(seeds_kb: Path, tmp_path: Path, fmt: str) -> None:
-    files = export(seeds_kb, fmt, tmp_path / fmt)
-    assert sorted(p.stem for p in files) == sorted(CONTRACT_VIEWS)
-    con = duckdb.connect()
-    for path in files:
-        reader = "read_parquet" if fmt == "parquet" else "read_csv_auto"
-        (n,) = con.execute(f"SELECT count(*) FROM {reader}(?)", [str(path)]).fetchone()
-        assert n == kb_rows(seeds_kb, f"SELECT count(*) FROM {path.stem}")[0][0], path.name
-    con.close()
-
-
-@pytest.mark.model
-def test_export_jsonld_is_schema_org(seeds_kb: Path, tmp_path: Path) -> None:
-    files = export(seeds_kb, "jsonld", tmp_path)
-    docs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in files}
-    index = docs.pop("index")
-    assert index["@type"] == "ItemList"
-    assert [i["position"] for i in index["itemListElement"]] == list(range(1, len(docs) + 1))
-    assert set(docs) == {r[0] for r in kb_rows(seeds_kb, "SELECT exercise_id FROM exercises")}
-    for doc in docs.values():
-        assert doc["@context"] == "https://schema.org"
-        assert doc["@type"] == "ExercisePlan"
-        assert doc["name"] and isinstance(doc["alternateName"], list)
-        assert doc["isBasedOn"] and all(s["identifier"] for s in doc["isBasedOn"])
-        for plan in [doc, *doc["hasPart"]]:
-            steps = plan.get("step", [])
-            assert all(s["@type"] == "HowToStep" and s["text"] for s in steps)
-            assert [s["position"] for s in steps] == list(range(1, len(steps) + 1))
-            duration = plan.get("activityDuration")
-            if isinstance(duration, str):
-                assert re.fullmatch(r"PT(\d+M)?([\d.]+S)?", duration), duration
-            elif duration is not None:
-                assert duration["@type"] == "QuantitativeValue" and {"minValue", "maxValue"} & set(duration)
-
-    ham = docs["hamstring-stretch"]
-    reps = set(kb_rows(seeds_kb, "SELECT min_value, max_value FROM dosages "
-                                 "WHERE exercise_id = 'hamstring-stretch' AND attribute = 'reps'"))
-    assert ham["repetitions"]["@type"] == "QuantitativeValue"
-    assert ham["repetitions"]["minValue"] == min(lo for lo, _ in reps)
-    assert ham["repetitions"]["maxValue"] == max(hi for _, hi in reps)
-    per_source = [p["repetitions"] for p in ham["hasPart"] if "repetitions" in p]
-    assert {(r["minValue"], r["maxValue"]) for r in per_source} == reps
-    assert len(ham["hasPart"]) == len(ham["isBasedOn"]) >= 2
-
-    avoided = {r[0] for r in kb_rows(seeds_kb, "SELECT DISTINCT exercise_id FROM mentions WHERE polarity = 'avoid'")}
-    assert avoided
-    assert {k for k, d in docs.items() if "warning" in d} == avoided
-
-
-def test_export_refuses_unknown_format(tmp_path: Path) -> None:
-    kb = tmp_path / "kb.duckdb"
-    with pytest.raises(UserError, match="Unknown export format 'xml'"):
-        export(kb, "xml", tmp_path / "out")
-    assert not (tmp_path / "out").exists()
-
-
-@pytest.mark.model
-def test_cli_report_and_export(seeds_kb: Path, tmp_path: Path) -> None:
+def test_cli_report(seeds_kb: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "report.html"
     result = runner.invoke(app, ["report", "--kb", str(seeds_kb), "--raw", str(RAW), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.is_file() and str(out) in result.output
-    result = runner.invoke(app, ["export", "--format", "csv", "--kb", str(seeds_kb), "--out", str(tmp_path / "x")])
-    assert result.exit_code == 0, result.output
-    assert f"wrote {len(CONTRACT_VIEWS)} csv files" in result.output
-    result = runner.invoke(app, ["export", "--format", "xml", "--kb", str(seeds_kb), "--out", str(tmp_path / "y")])
-    assert result.exit_code == 1
-    assert "Unknown export format" in result.output and "Traceback" not in result.output
-
-
-# ---------------------------------------------------------------- the notebook
-
-
-def tree_hashes(*folders: Path) -> dict[str, str]:
-    """Every file below the folders with its sha256, to prove nothing was written."""
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest()
-            for folder in folders if folder.exists() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def test_committed_notebook_has_no_outputs() -> None:
-    import nbformat
-
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    nbformat.validate(nb)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert code
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-
-
-@pytest.mark.model
-def test_notebook_runs_read_only(seeds_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import nbformat
-    from nbclient import NotebookClient
-
-    before = tree_hashes(ROOT / "raw", ROOT / "curated", seeds_kb.parent)
-    monkeypatch.setenv("BACKKB_KB", str(seeds_kb))
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(tmp_path)}}).execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert not errors, errors
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    assert any("image/png" in o.get("data", {}) for o in outputs), "the dose-range plot was not shown"
-    assert any("knee-to-chest-stretch" in str(o.get("data", {})) for o in outputs)
-    assert tree_hashes(ROOT / "raw", ROOT / "curated", seeds_kb.parent) == before
