@@ -24,6 +24,14 @@ def number_value(word: str, numbers: NumberWords) -> float | None:
     return float(word) if word[0].isdigit() else numbers.values.get(word.lower())
 
 
+def split_sets_by_reps(word: str, lex: Lexicon) -> tuple[list[float], list[float]] | None:
+    """ "3x10" → ([3.0], [10.0]); None for any other word."""
+    if not re.fullmatch(lex.units.sets_by_reps_regex(), word):
+        return None
+    sets, reps = re.split("|".join(map(re.escape, lex.units.session_marks)), word, maxsplit=1)
+    return split_number(sets), split_number(reps)
+
+
 def read_values(tokens: Sequence[Token], lex: Lexicon) -> tuple[list[float], float, bool]:
     """The numbers of a quantity phrase in reading order, times their unit's factor.
 

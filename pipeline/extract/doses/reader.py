@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.extract.doses.lexicon import Phrase
-from pipeline.extract.doses.numbers import read_values
+from pipeline.extract.doses.numbers import read_values, split_sets_by_reps
 from pipeline.extract.doses.patterns import (
     COUNT,
     COUNT_TO,
@@ -24,6 +24,7 @@ from pipeline.extract.doses.patterns import (
     DURATION,
     FREQUENCY,
     REPEAT_WORD,
+    SCHEME,
     SETS,
     SPLIT_DAY,
     Rules,
@@ -210,6 +211,8 @@ class SentenceReader:
         values, factor, unit_approx = read_values(span, lex)
         if kind == SETS:
             return self._sets(span, mod_start, suffix_end)
+        if kind == SCHEME:
+            return self._scheme(span, mod_start, suffix_end, later)
         if kind == SPLIT_DAY:
             values = [float(sum(t.lower_ in lex.constructions.split_markers for t in span))]
         if not values:
@@ -221,7 +224,7 @@ class SentenceReader:
         if kind in (DURATION, COUNT_TO):
             return self._duration(reading, later)
         if kind in (COUNT, REPEAT_WORD):
-            return self._count(reading, later)
+            return self._count(reading, later) + (self._daily_after(end) if kind == COUNT and period is None else [])
         cue = self.action_cue(mod_start)
         attribute = period or "per_day"  # SPLIT_DAY names the times of one day
         return [Found(attribute, lo, hi, self.evidence_start(cue, mod_start), suffix_end, reading.approx)]
@@ -268,6 +271,8 @@ class SentenceReader:
         elif decider is not None or self.ctx.has(HOLD) or r.kind == COUNT_TO:
             target = self.is_target(r.span.start, later)
             attribute, cue = ("hold_target_s" if target else "hold_s"), decider
+        elif (cue := self._time_spent(r)) is not None:
+            attribute = "total_s"  # "do this for 1 to 2 minutes": a dynamic exercise, not a hold
         else:
             return []  # no cue says what this duration measures
         if attribute != "total_s":
@@ -289,18 +294,66 @@ class SentenceReader:
         return [Found("reps_target" if target else "reps", r.lo, r.hi, self.evidence_start(cue, start), r.end,
                       r.approx)]
 
+    def _time_spent(self, r: _Reading) -> Cue | None:
+        """The verb of "do this for 2 minutes": a do-verb before a duration of at least
+        ``total_min_s`` (shorter ones are as often a static hold, so they stay unread)."""
+        cue = self.action_cue(r.start)
+        if cue is None or self.doc[cue.start].lower_ not in self.lex.constructions.total_verbs:
+            return None
+        return cue if max(v for v in (r.lo, r.hi) if v is not None) >= self.settings.total_min_s else None
+
     def _sets(self, span: Span, start: int, end: int) -> list[Found]:
-        """ "3 sets of 10" is two facts: sets, quoted up to "sets", and reps, quoted by the whole
-        phrase (two doses never share one quote, so their span extensions stay apart)."""
-        split = next((t.i for t in span if t.lower_ == "of"), span.end)
-        sets, _, _ = read_values(self.doc[span.start : split], self.lex)
-        reps, _, _ = read_values(self.doc[split : span.end], self.lex)
+        """ "3 sets of 10" and "3 x 10" are two facts: sets, quoted up to "sets", and reps, quoted
+        by the whole phrase (two doses never share one quote, so their span extensions stay apart).
+        Before a time unit the second number is a hold: "2 sets of 30 seconds", "3 x 20 seconds"
+        (three holds)."""
+        doc, lex = self.doc, self.lex
+        marks = lex.units.session_marks
+        split = next((t.i for t in span if t.lower_ == "of" or t.lower_ in marks), span.end)
+        glued = split_sets_by_reps(span[0].lower_, lex)
+        if glued is not None:  # "3x10": sets quote the token alone, reps the phrase
+            sets, reps = glued
+            split = span.start + 1
+        else:
+            sets, _, _ = read_values(doc[span.start : split], lex)
+            reps, _, _ = read_values(doc[split : span.end], lex)
         start = self.evidence_start(self.action_cue(start), start)
-        found = [Found("sets", min(sets), max(sets), start, split if reps else end)] if sets else []
+        sets_start = span.start if glued is not None else start
+        unit = doc[span.end].lower_ if span.end < self.ctx.end else ""
+        if reps and unit in lex.units.durations:
+            hold = [Found("hold_s", min(reps) * lex.units.durations[unit], max(reps) * lex.units.durations[unit],
+                          start, span.end + 1)]
+            self.last = ("hold", lex.units.durations[unit])
+            if doc[split].lower_ in marks:
+                return [Found("reps", min(sets), max(sets), start, split), *hold]
+            return [Found("sets", min(sets), max(sets), start, split), *hold]
+        found = [Found("sets", min(sets), max(sets), sets_start, split if reps else end)] if sets else []
         if reps:
             found.append(Found("reps", min(reps), max(reps), start, end))
             self.last = ("reps", 1.0)
         return found
+
+    def _scheme(self, span: Span, start: int, end: int, later: Sequence[int]) -> list[Found]:
+        """ "6-4-2 repetitions": three sets of 6, 4 and 2, so sets 3 and reps 2 to 6; as a target
+        ("progress to 10-8-6 pyramid") only the reps are the aim."""
+        values, _, _ = read_values(span, self.lex)
+        start = self.evidence_start(self.action_cue(start), start)
+        self.last = ("reps", 1.0)
+        if span.start in self.governed or self.is_target(span.start, later):
+            return [Found("reps_target", min(values), max(values), start, end)]
+        return [Found("sets", float(len(values)), float(len(values)), start, span.end - 1),
+                Found("reps", min(values), max(values), start, end)]
+
+    def _daily_after(self, i: int) -> list[Found]:
+        """A daily period a few words after a rep count: "five repetitions of this stretch each
+        day" is once a day (the count stays reps; "5 times a day" is read as sessions instead)."""
+        doc, lex = self.doc, self.lex
+        j = i
+        while j < min(i + self.settings.period_gap, self.ctx.end) and doc[j].is_alpha and not self._breaks(doc[j]) \
+                and doc[j].lower_ not in lex.numbers.values and self._period_after(j)[1] is None:
+            j += 1
+        end, period = self._period_after(j)
+        return [Found("per_day", 1.0, 1.0, j, end)] if period == "per_day" else []
 
     def _period_after(self, i: int) -> tuple[int, str | None]:
         """End and attribute of a period right after token ``i``: "a day", "-daily", "per week"."""
@@ -327,6 +380,8 @@ class SentenceReader:
             return []
         if num + 1 < self.ctx.end:
             after = doc[num + 1]
+            if after.lower_ in lex.numbers.hyphens:
+                return []  # "progress to 6-4-2": a chain, not a bare target
             if after.lower_ in lex.vetoes.units or (
                     after.is_alpha and after.lower_ not in lex.constructions.target_followers):
                 return []
