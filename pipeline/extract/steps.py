@@ -29,6 +29,8 @@ class _Words:
     dose_verbs: frozenset[str]
     progression: tuple[tuple[str, ...], ...]
     not_steps: tuple[tuple[str, ...], ...]
+    modals: frozenset[str]
+    not_verbs: frozenset[str]  # "you should feel a stretch": a sensation, not an instruction
 
 
 @cache
@@ -39,7 +41,8 @@ def _words() -> _Words:
         return tuple(tuple(p.split()) for p in data[key])
 
     return _Words(frozenset(data["instruction_verbs"]), frozenset(data["leading_adverbs"]),
-                  frozenset(data["dose_verbs"]), phrases("progression_openers"), phrases("not_step_openers"))
+                  frozenset(data["dose_verbs"]), phrases("progression_openers"), phrases("not_step_openers"),
+                  frozenset(data["modals"]), frozenset(data["not_instruction_verbs"]))
 
 
 def _words_of(unit: Span) -> list[Token]:
@@ -52,18 +55,32 @@ def _opens_with(tokens: Sequence[Token], phrases: Sequence[tuple[str, ...]]) -> 
 
 
 def _imperative_root(sent: Span) -> bool:
-    """On a parsed doc: the main verb is a base form with no subject ("Once you are down, hold it")."""
+    """On a parsed doc: the main verb is a base form with no subject ("Once you are down, hold it"),
+    or with "you" and a modal ("You must stretch the hips"), and is not a sensation ("feel")."""
     if not sent.doc.has_annotation("DEP"):
         return False
-    root = sent.root
-    return root.tag_ == "VB" and not any(c.dep_ in _SUBJECTS for c in root.children)
+    root, words = sent.root, _words()
+    if root.tag_ != "VB" or root.lemma_.lower() in words.not_verbs:
+        return False
+    subjects = [c for c in root.children if c.dep_ in _SUBJECTS]
+    if not subjects:
+        return True
+    modal = any(c.dep_ == "aux" and c.lower_ in words.modals for c in root.children)
+    return modal and [s.lower_ for s in subjects] == ["you"]
+
+
+def _after_label(sent: Span) -> list[Token]:
+    """The words of a unit after a short label ("Description: Lie on your back" → "Lie …")."""
+    colon = next((t.i - sent.start for t in sent[:4] if t.text == ":"), None)
+    return _words_of(sent[colon + 1 :] if colon is not None and colon + 1 < len(sent) else sent)
 
 
 def is_instruction(sent: Span) -> bool:
-    """A sentence that tells the reader what to do ("Slowly lower your leg", "Hold for 5 seconds")."""
+    """A sentence that tells the reader what to do ("Slowly lower your leg", "Hold for 5 seconds").
+    One that ends in a colon introduces a list ("To do it, follow these steps:") and is not a step."""
     words = _words()
-    tokens = _words_of(sent)
-    if tokens and _opens_with(tokens, words.not_steps):
+    tokens = _after_label(sent)
+    if not tokens or sent[-1].text == ":" or _opens_with(tokens, words.not_steps):
         return False
     while tokens and tokens[0].lower_ in words.adverbs:
         tokens = tokens[1:]
