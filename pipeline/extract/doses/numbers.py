@@ -37,7 +37,7 @@ def read_values(tokens: Sequence[Token], lex: Lexicon) -> tuple[list[float], flo
 
     Also returns the last unit factor (a later bare target inherits it) and whether a unit was
     approximate ("5 counts"). Handles "twenty-five", "one and a half minutes", "a minute and a
-    half", "half a minute" and "30 seconds to 1 minute".
+    half", "half a minute", "30 seconds to 1 minute" and "a minute or two".
     """
     nums, units = lex.numbers, lex.units
     done: list[float] = []
@@ -84,5 +84,5 @@ def read_values(tokens: Sequence[Token], lex: Lexicon) -> tuple[list[float], flo
                 apply(glued["unit"])
         elif re.fullmatch(NUMBER_TEXT, low):
             pending.extend(split_number(low))
-    done.extend(pending)
+    done.extend(v * factor for v in pending)  # "a minute or two": a bare number after a unit takes it
     return done, factor, approx

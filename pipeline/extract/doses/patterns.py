@@ -34,6 +34,7 @@ FREQUENCY = "FREQUENCY"
 DAYS = "DAYS"  # only a dosage with a weekly period after it: "2 days a week"
 SPLIT_DAY = "SPLIT_DAY"
 COUNT_TO = "COUNT_TO"
+COUNTING = "COUNTING"  # a hold counted aloud: "one, two, three, four, five"
 SCHEME = "SCHEME"  # reps per set as a chain: "6-4-2 repetitions" is 3 sets of 2 to 6
 TARGET = "TARGET"
 
@@ -87,9 +88,10 @@ def pattern_durations(lex: Lexicon) -> list[Pattern]:
 
 def pattern_fractional_durations(lex: Lexicon) -> list[Pattern]:
     """Halves and the article as one: "one and a half minutes", "1 and a half minutes", "a minute",
-    "a minute and a half", "half a minute", "2 minutes and a half"."""
+    "a minute and a half", "half a minute", "2 minutes and a half", "30 seconds to a minute",
+    "a minute or two"."""
     nums = lex.numbers
-    num, unit = _num(lex), _words(lex.units.durations)
+    num, unit, sep = _num(lex), _words(lex.units.durations), _words(nums.separators)
     article, article_unit, half = _words(nums.articles), _words(nums.article_units), _words(nums.half)
     and_a_half = [_word("and"), article, half]
     return [
@@ -98,7 +100,16 @@ def pattern_fractional_durations(lex: Lexicon) -> list[Pattern]:
         [article, article_unit, *and_a_half],
         [half, article, article_unit],
         [num, unit, *and_a_half],
+        [num, unit, sep, article, article_unit],
+        [article, article_unit, _word("or"), num],
     ]
+
+
+def pattern_counting_aloud(lex: Lexicon) -> list[Pattern]:
+    """A hold counted aloud, as a transcript writes it: "one, two, three", "1, 2, 3, 4, 5",
+    "one... two... three... four"; the reader keeps it only when it counts up from one."""
+    num, mark = _num(lex), {"IS_PUNCT": True}
+    return [[num, *[mark, num] * links] for links in range(2, 12)]
 
 
 def pattern_counts(lex: Lexicon) -> list[Pattern]:
@@ -185,6 +196,7 @@ QUANTITY_PATTERNS: dict[str, tuple[Callable[[Lexicon], list[Pattern]], ...]] = {
     DAYS: (pattern_days,),
     SPLIT_DAY: (pattern_split_day,),
     COUNT_TO: (pattern_count_to,),
+    COUNTING: (pattern_counting_aloud,),
 }
 
 

@@ -20,6 +20,7 @@ from pipeline.extract.doses.numbers import read_values, split_sets_by_reps
 from pipeline.extract.doses.patterns import (
     COUNT,
     COUNT_TO,
+    COUNTING,
     DAYS,
     DURATION,
     FREQUENCY,
@@ -215,13 +216,17 @@ class SentenceReader:
             return self._scheme(span, mod_start, suffix_end, later)
         if kind == SPLIT_DAY:
             values = [float(sum(t.lower_ in lex.constructions.split_markers for t in span))]
+        if kind == COUNTING:  # "hold, one, two, three": a count of three, said while holding
+            if values != [float(k) for k in range(1, len(values) + 1)] or not self.ctx.has(HOLD):
+                return []
+            values = values[-1:]
         if not values:
             return []
         lo, hi = min(values), max(values)
         if bound and len(values) == 1:  # "at least 15 to 30 seconds" keeps its range
             lo, hi = (None, hi) if bound == "upper" else (lo, None)
         reading = _Reading(kind, span, lo, hi, approx or unit_approx, factor, mod_start, suffix_end, governed)
-        if kind in (DURATION, COUNT_TO):
+        if kind in (DURATION, COUNT_TO, COUNTING):
             return self._duration(reading, later)
         if kind in (COUNT, REPEAT_WORD):
             return self._count(reading, later) + (self._daily_after(end) if kind == COUNT and period is None else [])
@@ -251,6 +256,8 @@ class SentenceReader:
 
     def _duration(self, r: _Reading, later: Sequence[int]) -> list[Found]:
         doc, interval = self.doc, self.lex.vetoes.interval
+        if max(v for v in (r.lo, r.hi) if v is not None) > self.settings.max_duration_s:
+            return []
         if r.kind == DURATION:
             if self._period_after(r.span.end)[1] is not None:
                 return []  # "150 minutes a week": an amount of activity, not a hold
