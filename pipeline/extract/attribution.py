@@ -9,8 +9,10 @@ the alternative offered instead). Outside such sections a dose belongs to
 2. else every recommended exercise of the article, when its sentence states it for all of them
    ("do each exercise twice a day");
 3. else the only exercise its paragraph names (also when the dose comes before the name), or, when
-   the paragraph names none, the only one its section names;
-4. else every recommended exercise of that paragraph or section, when the text there states its
+   the paragraph names none, the only one its section (or else the article) names;
+4. else, where the section names no exercise, every exercise of the article when the dose is for
+   the whole routine ("perform this program 3 times a week", "Frequency: daily");
+5. else every recommended exercise of that paragraph or section, when the text there states its
    doses for all of them ("these three movements … repeat for 3 rounds").
 
 Steps go to the owner of their section, or to the only exercise an unowned section names.
@@ -21,7 +23,7 @@ dose's ``._.exercise_at`` and ``._.per_side``, and writes ``doc.spans["step"]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -29,7 +31,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.extract import extensions
 from pipeline.extract.context import AVOID
-from pipeline.extract.dose_scope import ForAll, for_all_spans
+from pipeline.extract.dose_scope import ALL, ROUTINE, THESE, ForAll, for_all_spans
 from pipeline.extract.doses import SIDED_ATTRIBUTES, has_side_cue
 from pipeline.extract.layout import BLOCK_GROUP, blocks_of
 from pipeline.extract.sections import Section, Sections
@@ -68,9 +70,9 @@ class _Article:
     prose: tuple[Span, ...]
     for_all: tuple[ForAll, ...]
 
-    def states_for_all(self, lo: int, hi: int, strong: bool = False) -> bool:
-        """Whether a phrase in ``[lo, hi)`` states doses for every exercise (only strong ones if ``strong``)."""
-        return any(lo <= f.start and f.end <= hi and (f.strong or not strong) for f in self.for_all)
+    def states_for_all(self, lo: int, hi: int, kinds: Collection[str]) -> bool:
+        """Whether a phrase of one of ``kinds`` in ``[lo, hi)`` states doses for every exercise it covers."""
+        return any(lo <= f.start and f.end <= hi and f.kind in kinds for f in self.for_all)
 
     def prose_in(self, lo: int, hi: int) -> list[Span]:
         return [e for e in self.prose if lo <= e.start_char < hi]
@@ -129,21 +131,23 @@ class Attribution:
         if same:
             nearest = min(same, key=lambda e: abs(e.start_char - dose.start_char))
             return _coordinated(nearest, same), (block.start, block.end)
-        if article.states_for_all(sent.start_char, sent.end_char, strong=True):
+        if article.states_for_all(sent.start_char, sent.end_char, {ALL}):
             return article.every_exercise(), (block.start, block.end)
         if here:
+            if len({core_name(e._.name) for e in here}) == 1:
+                return [min(here, key=lambda e: abs(e.start_char - dose.start_char))], (block.start, block.end)
             lo, hi, pool = block.start, block.end, here
-            if len({core_name(e._.name) for e in pool}) == 1:
-                return [min(pool, key=lambda e: abs(e.start_char - dose.start_char))], (lo, hi)
+        elif _unknown_item(sections, section):
+            return [], (0, 0)
         else:
-            if _unknown_item(sections, section):
-                return [], (0, 0)
             lo, hi = sections.span_chars(section)
             pool = article.prose_in(lo, hi)
             sole = _distinct(pool or article.every_exercise())  # or the only exercise of the article
             if len(sole) == 1:
                 return sole, (lo, hi)
-        if article.states_for_all(lo, hi):
+            if not pool and _for_the_routine(article, dose, block, sent):
+                return article.every_exercise(), (block.start, block.end)
+        if pool and article.states_for_all(lo, hi, {ALL, ROUTINE, THESE}):
             return _distinct(pool), (block.start, block.end)
         return [], (0, 0)
 
@@ -161,6 +165,13 @@ class Attribution:
                     step._.step_no, step._.exercise_at = no, [_at(owner)]
                     out.append(step)
         return out
+
+
+def _for_the_routine(article: _Article, dose: Span, block: Block, sent: Span) -> bool:
+    """A dose for the whole routine, stated where no exercise is named: "perform this program 3
+    times a week", or a schedule field ("Frequency: 3 times a week", "How often: daily")."""
+    schedule = block.kind == "field" and dose.label_ in ("per_day", "per_week")
+    return schedule or article.states_for_all(sent.start_char, sent.end_char, {ROUTINE})
 
 
 def _unknown_item(sections: Sections[Span], section: Section[Span]) -> bool:

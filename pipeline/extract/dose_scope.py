@@ -2,10 +2,13 @@
 "all of the above exercises", "these three movements", "repeat the whole routine".
 
 The phrases are token patterns built from the word groups of ``resources/sections.json``
-(``all_exercises``) and run with one ``Matcher``. A quantifier ("each", "all") is strong: its
-sentence's dose is for every exercise of the article. A demonstrative or a routine ("these
-movements", "this routine") is weak, as "this routine" is often one stretch: attribution reads it
-only for the exercises of the paragraph or section it stands in.
+(``all_exercises``) and run with one ``Matcher``, in three kinds that attribution weighs apart:
+
+- ``ALL``, a quantifier ("each exercise", "all of the above stretches"): its sentence's dose is
+  for every exercise of the article;
+- ``ROUTINE`` ("this routine", "the whole program"): often one stretch, so it covers the exercises
+  of its paragraph or section, or every exercise when it stands where none is named;
+- ``THESE``, a demonstrative ("these three movements"): only the exercises of its paragraph or section.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pipeline import lexicons
 from pipeline.extract.doses.lexicon import forms
 
 TokenPattern = list[dict[str, object]]
-STRONG, WEAK = "FOR_ALL", "FOR_THESE"
+ALL, ROUTINE, THESE = "ALL", "ROUTINE", "THESE"
 
 
 @dataclass(frozen=True, order=True)
@@ -30,7 +33,7 @@ class ForAll:
 
     start: int
     end: int
-    strong: bool
+    kind: str  # ALL, ROUTINE or THESE
 
 
 def _one_of(entries: list[str]) -> list[list[str]]:
@@ -49,29 +52,33 @@ def _quantified(heads: list[str], groups: dict[str, list[str]]) -> list[TokenPat
     return [[head, linker, number, *_words(e)] for e in _one_of(groups["exercises"])]
 
 
-def pattern_for_all(groups: dict[str, list[str]]) -> list[TokenPattern]:
-    """Strong: "each exercise", "all of the above stretches", "all of the 3 exercises", "per exercise"."""
+def pattern_all(groups: dict[str, list[str]]) -> list[TokenPattern]:
+    """ "each exercise", "all of the above stretches", "all of the 3 exercises", "per exercise"."""
     return [*_quantified(groups["quantifiers"], groups), *(_words(p) for p in _one_of(groups["per"]))]
 
 
-def pattern_for_these(groups: dict[str, list[str]]) -> list[TokenPattern]:
-    """Weak: "these three movements", "those stretches", "this routine", "the whole program"."""
-    routines = [[*_words(d), *_words(r)] for d in _one_of(groups["routine_determiners"])
-                for r in _one_of(groups["routines"])]
-    return [*_quantified(groups["demonstratives"], groups), *routines]
+def pattern_routine(groups: dict[str, list[str]]) -> list[TokenPattern]:
+    """ "this routine", "the whole program", "this set of exercises"."""
+    return [[*_words(d), *_words(r)] for d in _one_of(groups["routine_determiners"])
+            for r in _one_of(groups["routines"])]
+
+
+def pattern_these(groups: dict[str, list[str]]) -> list[TokenPattern]:
+    """ "these three movements", "those stretches", "these exercises"."""
+    return _quantified(groups["demonstratives"], groups)
 
 
 @lru_cache(maxsize=8)
 def _matcher(vocab: Vocab) -> Matcher:
     groups = lexicons.load("sections")["all_exercises"]
     matcher = Matcher(vocab, validate=True)
-    matcher.add(STRONG, pattern_for_all(groups))
-    matcher.add(WEAK, pattern_for_these(groups))
+    for kind, build in ((ALL, pattern_all), (ROUTINE, pattern_routine), (THESE, pattern_these)):
+        matcher.add(kind, build(groups))
     return matcher
 
 
 def for_all_spans(doc: Doc) -> list[ForAll]:
     """The phrases of ``doc`` that state a dose for every exercise they cover, in text order."""
-    strong = doc.vocab.strings[STRONG]
-    return sorted(ForAll(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), key == strong)
+    strings = doc.vocab.strings
+    return sorted(ForAll(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), strings[key])
                   for key, s, e in _matcher(doc.vocab)(doc))

@@ -86,6 +86,7 @@ class Units:
     schemes: tuple[str, ...]  # "pyramid": a chain of reps per set ("6-4-2 pyramid")
     glued: dict[str, tuple[str, ...]]  # unit kind → suffixes written onto a number ("20secs", "3x")
     periods: tuple[tuple[Phrase, str], ...]  # ("a", "day") → "per_day", longest first
+    daily: tuple[Phrase, ...]  # "each day", "daily": a schedule of once a day, longest first
     glued_re: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -168,7 +169,8 @@ class Lexicon:
     sides: SideCues
 
 
-def _units(units: dict[str, Any], glued: dict[str, list[str]], periods: dict[str, list[str]]) -> Units:
+def _units(units: dict[str, Any], glued: dict[str, list[str]], periods: dict[str, list[str]],
+           daily: list[str]) -> Units:
     durations = _valued(units["duration"])
     return Units(
         durations={**durations, **_valued(units["approx_duration"])},
@@ -183,6 +185,7 @@ def _units(units: dict[str, Any], glued: dict[str, list[str]], periods: dict[str
         glued={"duration": tuple(durations), **{k: _all_forms(v) for k, v in glued.items()}},
         periods=tuple(sorted(((tuple(p.split()), attr) for attr, items in periods.items() for p in _all_forms(items)),
                              key=lambda pa: len(pa[0]), reverse=True)),
+        daily=_phrases(daily),
     )
 
 
@@ -203,7 +206,7 @@ def lexicon() -> Lexicon:
             separators=tuple(data["range_separators"]),
             hyphens=tuple(data["hyphens"]),
         ),
-        units=_units(data["units"], data["glued_suffixes"], data["periods"]),
+        units=_units(data["units"], data["glued_suffixes"], data["periods"], data["daily"]),
         modifiers=Modifiers(*(_phrases(mods[k]) for k in ("upper", "lower", "approx_before", "approx_after"))),
         cues=Cues(
             phrases={kind: _phrases(items) for kind, items in data["cues"].items()},

@@ -229,7 +229,7 @@ class SentenceReader:
         if kind in (DURATION, COUNT_TO, COUNTING):
             return self._duration(reading, later)
         if kind in (COUNT, REPEAT_WORD):
-            return self._count(reading, later) + (self._daily_after(end) if kind == COUNT and period is None else [])
+            return self._count(reading, later) + (self._daily_after(end) if kind == COUNT else [])
         cue = self.action_cue(mod_start)
         attribute = period or "per_day"  # SPLIT_DAY names the times of one day
         return [Found(attribute, lo, hi, self.evidence_start(cue, mod_start), suffix_end, reading.approx)]
@@ -352,15 +352,17 @@ class SentenceReader:
                 Found("reps", min(values), max(values), start, end)]
 
     def _daily_after(self, i: int) -> list[Found]:
-        """A daily period a few words after a rep count: "five repetitions of this stretch each
-        day" is once a day (the count stays reps; "5 times a day" is read as sessions instead)."""
+        """A daily schedule a few words after a rep count: "five repetitions of this stretch each
+        day" is also once a day ("5 repetitions a day" is a rate, and stays a count alone)."""
         doc, lex = self.doc, self.lex
-        j = i
-        while j < min(i + self.settings.period_gap, self.ctx.end) and doc[j].is_alpha and not self._breaks(doc[j]) \
-                and doc[j].lower_ not in lex.numbers.values and self._period_after(j)[1] is None:
-            j += 1
-        end, period = self._period_after(j)
-        return [Found("per_day", 1.0, 1.0, j, end)] if period == "per_day" else []
+        stop = min(i + self.settings.period_gap, self.ctx.end)
+        for j in range(i, stop + 1):
+            end = phrase_after(doc, j, self.ctx.end, lex.units.daily)
+            if end > j:
+                return [Found("per_day", 1.0, 1.0, j, end)]
+            if j == stop or not doc[j].is_alpha or doc[j].lower_ in lex.numbers.values:
+                break
+        return []
 
     def _period_after(self, i: int) -> tuple[int, str | None]:
         """End and attribute of a period right after token ``i``: "a day", "-daily", "per week"."""
