@@ -13,9 +13,12 @@ the alternative offered instead). Outside such sections a dose belongs to
 4. else, where the section names no exercise, every exercise of the article when the dose is for
    the whole routine ("perform this program 3 times a week", "Frequency: daily");
 5. else every recommended exercise of that paragraph or section, when the text there states its
-   doses for all of them ("these three movements … repeat for 3 rounds").
+   doses for all of them ("these three movements …"), or the dose counts rounds of them
+   ("repeat for 3 rounds").
 
-Steps go to the owner of their section, or to the only exercise an unowned section names.
+A section opened by a numbered heading that names no exercise we know ("7. Frog Hops") is about
+that item: its doses go only to exercises named in their own sentence. Steps go to the owner of
+their section, or to the only exercise an unowned section names.
 It reads ``doc.spans["block"]``, ``["exercise"]`` (with ``._.polarity``) and ``["dose"]``, sets each
 dose's ``._.exercise_at`` and ``._.per_side``, and writes ``doc.spans["step"]``.
 """
@@ -31,7 +34,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.extract import extensions
 from pipeline.extract.context import AVOID
-from pipeline.extract.dose_scope import ALL, ROUTINE, THESE, ForAll, for_all_spans
+from pipeline.extract.dose_scope import ALL, ROUTINE, THESE, ForAll, for_all_spans, round_words
 from pipeline.extract.doses import SIDED_ATTRIBUTES, has_side_cue
 from pipeline.extract.layout import BLOCK_GROUP, blocks_of
 from pipeline.extract.sections import Section, Sections
@@ -133,12 +136,12 @@ class Attribution:
             return _coordinated(nearest, same), (block.start, block.end)
         if article.states_for_all(sent.start_char, sent.end_char, {ALL}):
             return article.every_exercise(), (block.start, block.end)
+        if _unknown_item(sections, section):
+            return [], (0, 0)
         if here:
             if len({core_name(e._.name) for e in here}) == 1:
                 return [min(here, key=lambda e: abs(e.start_char - dose.start_char))], (block.start, block.end)
             lo, hi, pool = block.start, block.end, here
-        elif _unknown_item(sections, section):
-            return [], (0, 0)
         else:
             lo, hi = sections.span_chars(section)
             pool = article.prose_in(lo, hi)
@@ -147,7 +150,8 @@ class Attribution:
                 return sole, (lo, hi)
             if not pool and _for_the_routine(article, dose, block, sent):
                 return article.every_exercise(), (block.start, block.end)
-        if pool and article.states_for_all(lo, hi, {ALL, ROUTINE, THESE}):
+        rounds = dose.label_ == "sets" and any(t.lower_ in round_words() for t in dose)
+        if pool and (rounds or article.states_for_all(lo, hi, {ALL, ROUTINE, THESE})):
             return _distinct(pool), (block.start, block.end)
         return [], (0, 0)
 

@@ -77,6 +77,12 @@ def _matcher(vocab: Vocab) -> Matcher:
     return matcher
 
 
+@lru_cache(maxsize=1)
+def round_words() -> frozenset[str]:
+    """Units of sets that are rounds of a circuit ("3 rounds"): each round does every exercise."""
+    return frozenset(w for e in lexicons.load("sections")["all_exercises"]["rounds"] for w in forms(e))
+
+
 def for_all_spans(doc: Doc) -> list[ForAll]:
     """The phrases of ``doc`` that state a dose for every exercise they cover, in text order."""
     strings = doc.vocab.strings

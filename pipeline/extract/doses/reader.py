@@ -229,7 +229,8 @@ class SentenceReader:
         if kind in (DURATION, COUNT_TO, COUNTING):
             return self._duration(reading, later)
         if kind in (COUNT, REPEAT_WORD):
-            return self._count(reading, later) + (self._daily_after(end) if kind == COUNT else [])
+            counted = self._count(reading, later)
+            return counted + (self._daily_after(counted[0].start, end) if kind == COUNT and counted else [])
         cue = self.action_cue(mod_start)
         attribute = period or "per_day"  # SPLIT_DAY names the times of one day
         return [Found(attribute, lo, hi, self.evidence_start(cue, mod_start), suffix_end, reading.approx)]
@@ -327,6 +328,8 @@ class SentenceReader:
         start = self.evidence_start(self.action_cue(start), start)
         sets_start = span.start if glued is not None else start
         unit = doc[span.end].lower_ if span.end < self.ctx.end else ""
+        if unit in lex.vetoes.units:
+            return []  # "a 3 x 4 metre room"
         if reps and unit in lex.units.durations:
             hold = [Found("hold_s", min(reps) * lex.units.durations[unit], max(reps) * lex.units.durations[unit],
                           start, span.end + 1)]
@@ -351,15 +354,16 @@ class SentenceReader:
         return [Found("sets", float(len(values)), float(len(values)), start, span.end - 1),
                 Found("reps", min(values), max(values), start, end)]
 
-    def _daily_after(self, i: int) -> list[Found]:
-        """A daily schedule a few words after a rep count: "five repetitions of this stretch each
-        day" is also once a day ("5 repetitions a day" is a rate, and stays a count alone)."""
+    def _daily_after(self, start: int, i: int) -> list[Found]:
+        """A daily schedule a few words after a rep count (whose evidence starts at ``start`` and
+        whose phrase ends at ``i``): "five repetitions of this stretch each day" is also once a day,
+        quoted with its count ("5 repetitions a day" is a rate, and stays a count alone)."""
         doc, lex = self.doc, self.lex
         stop = min(i + self.settings.period_gap, self.ctx.end)
         for j in range(i, stop + 1):
             end = phrase_after(doc, j, self.ctx.end, lex.units.daily)
             if end > j:
-                return [Found("per_day", 1.0, 1.0, j, end)]
+                return [Found("per_day", 1.0, 1.0, start, end)]
             if j == stop or not doc[j].is_alpha or doc[j].lower_ in lex.numbers.values:
                 break
         return []
