@@ -53,6 +53,9 @@ OWNED = [
          ("Bird Dog", "hold_s", 10, 10), ("Bridge", "reps", 12, 12)),
     case("Pelvic Tilt\nFlatten your back. Repeat 8 times.\n7. Wall sits\nSlide down. Hold for 20 seconds.\n",
          ("Pelvic Tilt", "reps", 8, 8), ("Wall sits", "hold_s", 20, 20)),
+    # a sentence that names an exercise is no label: the section stays its heading's
+    case("Pelvic Tilt\n\nFlatten your back.\n\nTry bridges.\n\nIt is hard at first. Hold for 5 seconds.\n",
+         ("Pelvic Tilt", "hold_s", 5, 5)),
     # a subheading about the exercise continues its section
     case("Bridge\n\nStarting position\n\n- Lie on your back.\n- Lift the hips.\n\nRepeat 10 times.\n",
          ("Bridge", "reps", 10, 10)),
@@ -183,9 +186,22 @@ def test_steps(trained_nlp: Language, text: str, expected: list[str]) -> None:
 
 @pytest.mark.model
 def test_steps_of_an_unowned_section_go_to_its_only_exercise(trained_nlp: Language) -> None:
+    """Only instructions count there: the list of a section no exercise opens may be about anything."""
     doc = trained_nlp("Try this at home\n\nThe pelvic tilt eases the back.\n\n"
-                      "1. Lie on your back.\n2. Flatten your back.\n")
+                      "1. Lie on your back.\n2. It is important to stay calm.\n3. Flatten your back.\n")
     assert steps(doc) == {"pelvic tilt": ["Lie on your back.", "Flatten your back."]}
+
+
+@pytest.mark.parametrize("text", ["As you breathe out, lift your hips.", "To start, lie on your back.",
+                                  "Keeping your back flat, raise one arm."])
+def test_an_instruction_after_an_opening_clause(rules_nlp: Language, text: str) -> None:
+    assert steps(rules_nlp(f"Bridge\n\n{text}\n")) == {"Bridge": [text]}
+
+
+@pytest.mark.parametrize("text", ["As you can see, it is easy.", "When it hurts, the back tightens.",
+                                  "If your knees hurt, place a cushion under them."])
+def test_no_instruction_after_an_opening_clause(rules_nlp: Language, text: str) -> None:
+    assert steps(rules_nlp(f"Bridge\n\n{text}\n")) == {}
 
 
 def test_field_and_row_blocks() -> None:

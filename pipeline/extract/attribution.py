@@ -55,10 +55,11 @@ def _at(span: Span) -> list[int]:
 
 def is_label(text: str, block: Block, exercise: Span) -> bool:
     """A line that is only the exercise's name, give or take one word and a colon ("Bird Dog:",
-    "7. Roman chair exercise", "Cat/Cow Stretch:" when only "Cow Stretch" was named)."""
+    "7. Roman chair exercise", "Cat/Cow Stretch:" when only "Cow Stretch" was named), and not a
+    sentence ("Try bridges.")."""
     lo, hi = block.text_start, block.end
-    if not (lo <= exercise.start_char and exercise.end_char <= hi):
-        return False
+    if not (lo <= exercise.start_char and exercise.end_char <= hi) or text[hi - 1] in ".!?":
+        return False  # "Try bridges." is a sentence, not a label
     rest = text[lo : exercise.start_char] + " " + text[exercise.end_char : hi]
     return len(_WORD.findall(rest)) <= 1
 
@@ -163,7 +164,8 @@ class Attribution:
             owner = section.owner or _sole_exercise(article, section)
             if owner is None or owner._.polarity == AVOID:
                 continue
-            for no, (start, end) in enumerate(step_spans(doc, sections.blocks[section.first : section.last], doses), 1):
+            blocks = sections.blocks[section.first : section.last]
+            for no, (start, end) in enumerate(step_spans(doc, blocks, doses, strict=section.owner is None), 1):
                 step = doc.char_span(start, end, label="STEP", alignment_mode="expand")
                 if step is not None:
                     step._.step_no, step._.exercise_at = no, [_at(owner)]

@@ -31,6 +31,7 @@ class _Words:
     not_steps: tuple[tuple[str, ...], ...]
     modals: frozenset[str]
     not_verbs: frozenset[str]  # "you should feel a stretch": a sensation, not an instruction
+    subordinators: frozenset[str]  # open a clause before the instruction: "As you breathe out, lift …"
 
 
 @cache
@@ -42,7 +43,8 @@ def _words() -> _Words:
 
     return _Words(frozenset(data["instruction_verbs"]), frozenset(data["leading_adverbs"]),
                   frozenset(data["dose_verbs"]), phrases("progression_openers"), phrases("not_step_openers"),
-                  frozenset(data["modals"]), frozenset(data["not_instruction_verbs"]))
+                  frozenset(data["modals"]), frozenset(data["not_instruction_verbs"]),
+                  frozenset(data["subordinators"]))
 
 
 def _words_of(unit: Span) -> list[Token]:
@@ -87,7 +89,16 @@ def is_instruction(sent: Span) -> bool:
     if not tokens:
         return False
     first = tokens[0]
-    return first.lower_ in words.verbs or (first.tag_ == "VB" and first.is_title) or _imperative_root(sent)
+    return (first.lower_ in words.verbs or (first.tag_ == "VB" and first.is_title) or _imperative_root(sent)
+            or _verb_after_clause(sent, words))
+
+
+def _verb_after_clause(sent: Span, words: _Words) -> bool:
+    """ "As you push up, exhale": an opening clause, a comma, then an instruction verb."""
+    if not len(sent) or sent[0].lower_ not in words.subordinators:
+        return False
+    comma = next((t.i for t in sent[:16] if t.text == ","), None)
+    return comma is not None and comma + 1 < sent.end and sent.doc[comma + 1].lower_ in words.verbs
 
 
 def is_dose_statement(unit: Span, doses: Sequence[tuple[int, int]]) -> bool:
@@ -110,9 +121,11 @@ def is_step_item(item: Span, doses: Sequence[tuple[int, int]]) -> bool:
     return not is_dose_statement(item, doses) and not _opens_with(_words_of(item), _words().not_steps)
 
 
-def step_spans(doc: Doc, section: Sequence[Block], doses: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+def step_spans(doc: Doc, section: Sequence[Block], doses: Sequence[tuple[int, int]] = (),
+               strict: bool = False) -> list[tuple[int, int]]:
     """Cleaned-text spans of the steps of the exercise whose section is ``section`` (blocks after its
-    opener); ``doses`` are the character spans of the doc's doses."""
+    opener); ``doses`` are the character spans of the doc's doses. ``strict`` (for a section no
+    exercise opens, whose list may be about anything) keeps only items that are instructions."""
     items = [k for k, b in enumerate(section) if b.kind == "item"]
     if not items:
         return _prose_steps(doc, section, doses)
@@ -120,7 +133,7 @@ def step_spans(doc: Doc, section: Sequence[Block], doses: Sequence[tuple[int, in
     spans = _prose_steps(doc, section[lead + 1 : items[0]], doses)
     for k in items:
         unit = doc.char_span(section[k].text_start, section[k].end, alignment_mode="expand")
-        if unit is not None and is_step_item(unit, doses):
+        if unit is not None and is_step_item(unit, doses) and (not strict or is_instruction(unit)):
             spans.append((section[k].text_start, section[k].end))
     return spans
 
