@@ -26,9 +26,11 @@ dose's ``._.exercise_at`` and ``._.per_side``, and writes ``doc.spans["step"]``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -66,17 +68,29 @@ def is_label(text: str, block: Block, exercise: Span) -> bool:
 
 @dataclass(frozen=True)
 class _Article:
-    """What the rules read about one doc: its sections, its exercises outside openers, and where
-    its text states doses for every exercise."""
+    """What the rules read about one doc: its text (``Doc.text`` joins every token on each call),
+    sections, sentence starts, exercises outside openers, and where its text states doses for
+    every exercise (matched only in the ranges a dose asks about)."""
 
     doc: Doc
+    text: str
     sections: Sections[Span]
     prose: tuple[Span, ...]
-    for_all: tuple[ForAll, ...]
+    sent_starts: tuple[int, ...]  # character offsets
+    _for_all: dict[tuple[int, int], tuple[ForAll, ...]] = field(default_factory=dict)
+
+    def sentence(self, char: int) -> tuple[int, int]:
+        """Character range of the sentence that holds ``char``."""
+        k = bisect_right(self.sent_starts, char) - 1
+        lo = self.sent_starts[k] if k >= 0 else 0
+        return lo, self.sent_starts[k + 1] if k + 1 < len(self.sent_starts) else len(self.text)
 
     def states_for_all(self, lo: int, hi: int, kinds: Collection[str]) -> bool:
         """Whether a phrase of one of ``kinds`` in ``[lo, hi)`` states doses for every exercise it covers."""
-        return any(lo <= f.start and f.end <= hi and f.kind in kinds for f in self.for_all)
+        if (lo, hi) not in self._for_all:
+            span = self.doc.char_span(lo, hi, alignment_mode="contract")
+            self._for_all[lo, hi] = tuple(for_all_spans(span)) if span is not None else ()
+        return any(f.kind in kinds for f in self._for_all[lo, hi])
 
     def prose_in(self, lo: int, hi: int) -> list[Span]:
         return [e for e in self.prose if lo <= e.start_char < hi]
@@ -96,30 +110,32 @@ class Attribution:
             owners, (lo, hi) = self._owners(article, dose)
             dose._.exercise_at = [_at(e) for e in owners]
             if not dose._.per_side and dose.label_ in _SIDED:
-                dose._.per_side = has_side_cue(doc.text[lo:hi])
+                dose._.per_side = has_side_cue(article.text[lo:hi])
         extensions.set_group(doc, self.groups["step"], self._steps(article))
         return doc
 
     def _article(self, doc: Doc) -> _Article:
-        blocks = blocks_of(doc, self.groups["block"]) or find_blocks(doc.text)
+        text = doc.text
+        blocks = blocks_of(doc, self.groups["block"]) or find_blocks(text)
         exercises = list(doc.spans.get(self.groups["exercise"], []))
         probe: Sections[Span] = Sections(blocks, {})
         owners: dict[int, Span] = {}
         for e in exercises:
             b = probe.block_of(e.start_char)
-            if e._.in_heading or (e._.named and blocks[b].kind != "heading" and is_label(doc.text, blocks[b], e)):
+            if e._.in_heading or (e._.named and blocks[b].kind != "heading" and is_label(text, blocks[b], e)):
                 owners.setdefault(b, e)
         dose_lines = {b for d in doc.spans.get(self.groups["dose"], [])
                       if blocks[b := probe.block_of(d.start_char)].kind == "heading"}
-        sections = Sections(blocks, owners, doc.text, inert=dose_lines - owners.keys())
+        sections = Sections(blocks, owners, text, inert=dose_lines - owners.keys())
         opening = {id(o) for o in sections.owners()}
         prose = tuple(e for e in exercises if id(e) not in opening)
-        return _Article(doc, sections, prose, tuple(for_all_spans(doc)))
+        starts = np.flatnonzero(doc.to_array("SENT_START") == 1) if doc.has_annotation("SENT_START") else []
+        return _Article(doc, text, sections, prose, tuple(doc[int(i)].idx for i in starts))
 
     @staticmethod
     def _owners(article: _Article, dose: Span) -> tuple[list[Span], tuple[int, int]]:
         """The exercises a dose is for, and the text range that may say it is per side."""
-        sections, doc = article.sections, article.doc
+        sections = article.sections
         if not sections.blocks:
             return [], (0, 0)
         b = sections.block_of(dose.start_char)
@@ -130,12 +146,12 @@ class Attribution:
             return [section.owner], sections.span_chars(section)
         block = sections.blocks[b]
         here = article.prose_in(block.start, block.end)
-        sent = dose[0].sent if doc.has_annotation("SENT_START") else doc[:]
-        same = [e for e in here if sent.start_char <= e.start_char < sent.end_char]
+        sent_lo, sent_hi = article.sentence(dose.start_char)
+        same = [e for e in here if sent_lo <= e.start_char < sent_hi]
         if same:
             nearest = min(same, key=lambda e: abs(e.start_char - dose.start_char))
             return _coordinated(nearest, same), (block.start, block.end)
-        if article.states_for_all(sent.start_char, sent.end_char, {ALL}):
+        if article.states_for_all(sent_lo, sent_hi, {ALL}):
             return article.every_exercise(), (block.start, block.end)
         if _unknown_item(sections, section):
             return [], (0, 0)
@@ -149,7 +165,7 @@ class Attribution:
             sole = _distinct(pool or article.every_exercise())  # or the only exercise of the article
             if len(sole) == 1:
                 return sole, (lo, hi)
-            if not pool and _for_the_routine(article, dose, block, sent):
+            if not pool and _for_the_routine(article, dose, block, (sent_lo, sent_hi)):
                 return article.every_exercise(), (block.start, block.end)
         rounds = dose.label_ == "sets" and any(t.lower_ in round_words() for t in dose)
         if pool and (rounds or article.states_for_all(lo, hi, {ALL, ROUTINE, THESE})):
@@ -173,11 +189,11 @@ class Attribution:
         return out
 
 
-def _for_the_routine(article: _Article, dose: Span, block: Block, sent: Span) -> bool:
+def _for_the_routine(article: _Article, dose: Span, block: Block, sent: tuple[int, int]) -> bool:
     """A dose for the whole routine, stated where no exercise is named: "perform this program 3
     times a week", or a schedule field ("Frequency: 3 times a week", "How often: daily")."""
     schedule = block.kind == "field" and dose.label_ in ("per_day", "per_week")
-    return schedule or article.states_for_all(sent.start_char, sent.end_char, {ROUTINE})
+    return schedule or article.states_for_all(*sent, {ROUTINE})
 
 
 def _unknown_item(sections: Sections[Span], section: Section[Span]) -> bool:

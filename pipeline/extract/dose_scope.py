@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.matcher import Matcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from pipeline import lexicons
@@ -41,26 +41,30 @@ def _one_of(entries: list[str]) -> list[list[str]]:
     return [f.split() for e in entries for f in forms(e)]
 
 
-def _words(phrase: list[str]) -> TokenPattern:
-    return [{"LOWER": w} for w in phrase]
+def _choice(phrases: list[list[str]]) -> list[TokenPattern]:
+    """One-word phrases as a single ``IN`` token, longer ones each as their own words: few
+    patterns, so the matcher stays cheap on every sentence."""
+    single = sorted({p[0] for p in phrases if len(p) == 1})
+    longer = [[{"LOWER": w} for w in p] for p in phrases if len(p) > 1]
+    return ([[{"LOWER": {"IN": single}}]] if single else []) + longer
 
 
 def _quantified(heads: list[str], groups: dict[str, list[str]]) -> list[TokenPattern]:
     head = {"LOWER": {"IN": heads}}
     linker = {"LOWER": {"IN": groups["linkers"]}, "OP": "{0,3}"}
     number = {"LIKE_NUM": True, "OP": "?"}
-    return [[head, linker, number, *_words(e)] for e in _one_of(groups["exercises"])]
+    return [[head, linker, number, *noun] for noun in _choice(_one_of(groups["exercises"]))]
 
 
 def pattern_all(groups: dict[str, list[str]]) -> list[TokenPattern]:
     """ "each exercise", "all of the above stretches", "all of the 3 exercises", "per exercise"."""
-    return [*_quantified(groups["quantifiers"], groups), *(_words(p) for p in _one_of(groups["per"]))]
+    return [*_quantified(groups["quantifiers"], groups), *_choice(_one_of(groups["per"]))]
 
 
 def pattern_routine(groups: dict[str, list[str]]) -> list[TokenPattern]:
     """ "this routine", "the whole program", "this set of exercises"."""
-    return [[*_words(d), *_words(r)] for d in _one_of(groups["routine_determiners"])
-            for r in _one_of(groups["routines"])]
+    determiners, routines = _choice(_one_of(groups["routine_determiners"])), _choice(_one_of(groups["routines"]))
+    return [[*d, *r] for d in determiners for r in routines]
 
 
 def pattern_these(groups: dict[str, list[str]]) -> list[TokenPattern]:
@@ -83,8 +87,14 @@ def round_words() -> frozenset[str]:
     return frozenset(w for e in lexicons.load("sections")["all_exercises"]["rounds"] for w in forms(e))
 
 
-def for_all_spans(doc: Doc) -> list[ForAll]:
-    """The phrases of ``doc`` that state a dose for every exercise they cover, in text order."""
+def for_all_spans(text: Doc | Span) -> list[ForAll]:
+    """The phrases of a doc or span that state a dose for every exercise they cover, in text order
+    (character offsets into the doc)."""
+    doc = text.doc if isinstance(text, Span) else text
+    offset = text.start if isinstance(text, Span) else 0
     strings = doc.vocab.strings
-    return sorted(ForAll(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), strings[key])
-                  for key, s, e in _matcher(doc.vocab)(doc))
+    found = []
+    for key, s, e in _matcher(doc.vocab)(text):
+        first, last = doc[offset + s], doc[offset + e - 1]
+        found.append(ForAll(first.idx, last.idx + len(last), strings[key]))
+    return sorted(found)
