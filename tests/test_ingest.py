@@ -211,7 +211,7 @@ def test_clean_to_raw_map_is_exact_with_noise_inserted(paragraphs, noise) -> Non
 
 @pytest.mark.parametrize(
     ("line", "kind"),
-    [("Reps: 10 per side", "paragraph"), ("Frequency: Twice A Day", "paragraph"),
+    [("Reps: 10 per side", "field"), ("Frequency: Twice A Day", "field"),
      ("Exercise #2: Glute Bridge", "heading"), ("Wall Sits", "heading"), ("3. Bird Dog", "heading"),
      ("3. Kneel on all fours and lift one arm.", "item")],
 )

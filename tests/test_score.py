@@ -47,13 +47,13 @@ DEV_FLOORS = {
     "mention_precision": 1.0,
     "polarity_accuracy": 0.846,
     "avoid_recall": 0.286,
-    "per_side_accuracy": 0.923,
-    "dosage_f1_e2e": 0.749,
-    "dosage_precision": 0.961,
-    "steps_within_1": 0.627,
+    "per_side_accuracy": 0.981,
+    "dosage_f1_e2e": 0.974,
+    "dosage_precision": 0.991,
+    "steps_within_1": 0.922,
     "pairwise_precision": 1.0,
     "pairwise_recall": 0.854,
-    "conflict_recall": 0.455,
+    "conflict_recall": 0.636,
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import lexicons, vocab
 from pipeline.config import ROOT
+from pipeline.extract.doses import fields
 from pipeline.kb import sql_file
 from tests.conftest import SHARED
 
@@ -83,7 +84,8 @@ def test_sets_and_totals_count_the_whole_exercise() -> None:
 
 def test_the_quantity_lexicon_fills_only_known_attributes() -> None:
     data = lexicons.load("quantities")
-    assert set(data["fields"]["labels"].values()) <= set(vocab.DOSE_ATTRIBUTES)
+    # a "Frequency:" label holds a schedule that the sentence rules read into per_day/per_week
+    assert set(data["fields"]["labels"].values()) <= {*vocab.DOSE_ATTRIBUTES, fields.FREQUENCY}
     assert tuple(data["periods"]) == vocab.FREQUENCY_ATTRIBUTES
 
 
