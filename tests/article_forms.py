@@ -77,7 +77,7 @@ def pdf_bytes(blocks: Blocks | None = None, columns: int = 2, *, image_only: boo
 
 def pdf_lines_bytes(lines: list[str]) -> bytes:
     """A one-column PDF with exactly these lines, for line-joining rules (hyphens, paragraphs)."""
-    pdf = FPDF(format="A5")
+    pdf = FPDF(format="A4")
     pdf.add_page()
     pdf.set_font("helvetica", "", 11)
     for line in lines:

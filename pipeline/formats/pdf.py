@@ -9,8 +9,9 @@ every character's font and size. From that:
 - headings: lines set larger than the body text, or a short line set wholly in bold;
 - list items: lines that start with ``1.``, ``1)`` or a bullet;
 - paragraphs: a box's lines joined with spaces, split where a short line ends a sentence or the
-  gap between lines widens; a hyphen at the end of a line is undone where the joined word is a
-  word ("stret-" / "ching"), kept otherwise ("knee-" / "to-chest");
+  gap between lines widens, and joined across boxes where one ends mid-sentence and the next
+  starts in lowercase (a column or page break); a hyphen at the end of a line is undone where
+  the joined word is a word ("stret-" / "ching"), kept otherwise ("knee-" / "to-chest");
 - page furniture: lines that are only a page number, and short lines repeated on several pages
   (running headers and footers), are left out.
 
@@ -171,6 +172,20 @@ def _box_blocks(box: _Box, body_size: float) -> list[Block]:
     return blocks
 
 
+def _mend(blocks: list[Block]) -> list[Block]:
+    """Join a paragraph or item broken across boxes (a column or page break): it ends mid-sentence and
+    the next paragraph starts in lowercase."""
+    out: list[Block] = []
+    for block in blocks:
+        last = out[-1] if out else None
+        if (last and last.kind != HEADING and block.kind == PARAGRAPH and block.text[:1].islower()
+                and not last.text.endswith((".", "!", "?", ":", ";"))):
+            out[-1] = Block(last.kind, join_lines(last.text, block.text), last.level, last.number)
+        else:
+            out.append(block)
+    return out
+
+
 def _ends_paragraph(previous: _Line, line: _Line, box: _Box, pitch: float) -> bool:
     short = previous.x1 < box.x0 + _SHORT_LINE * (box.x1 - box.x0)
     return (short and previous.text.endswith((".", "!", "?", ":"))) or (
@@ -252,4 +267,4 @@ def read_pdf(data: bytes) -> Document:
                 _PAGE_NUMBER.match(ln.text) or _masked(ln) in furniture)))
             if kept:
                 blocks += _box_blocks(_Box(kept, box.x0, box.x1, box.top), body)
-    return Document(to_markdown(blocks), PDF, title=_title(doc))
+    return Document(to_markdown(_mend(blocks)), PDF, title=_title(doc))

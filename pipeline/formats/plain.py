@@ -3,8 +3,9 @@
 Offsets of a text file index its decoded bytes: UTF-8 (a leading BOM removed), or UTF-16 when the
 file starts with its byte-order mark (Notepad's "Unicode"); undecodable bytes become U+FFFD.
 Line endings and stray control bytes stay in that text (cleaning maps them away), so a scrape with
-a NUL byte is read, not lost. Only a file that is mostly not text is refused, with what it looks
-like: a PDF or image under the wrong name, UTF-16 without its mark, or text in another encoding.
+a NUL byte is read, not lost. Only a file that is mostly not text, or starts like a PDF, an
+Office file, an image or an archive, is refused, with what it looks like: a PDF or image under
+the wrong name, UTF-16 without its mark, or text in another encoding.
 """
 
 from __future__ import annotations
@@ -59,11 +60,34 @@ def _looks_like(data: bytes) -> tuple[str, str]:
     sample = data[:4000]
     if len(sample) >= 8 and max(sample[0::2].count(0), sample[1::2].count(0)) >= _UTF16_NUL_SHARE * len(sample) / 2:
         return "UTF-16 text without a byte-order mark", "save it as UTF-8 (or as UTF-16 with its byte-order mark)"
-    match = from_bytes(data[:20000]).best()
-    if match is not None and match.encoding not in {"utf_8", "ascii"}:
-        return (f"text in another encoding (probably {match.encoding})",
+    encoding = _western(sample) or _detected(data)
+    if encoding:
+        return (f"text in another encoding (probably {encoding})",
                 "save it as UTF-8 text (Save As, encoding UTF-8) and build again")
     return "binary content", "if it is an article, save it as text, HTML, PDF or DOCX; otherwise remove it"
+
+
+def _western(sample: bytes) -> str | None:
+    """Windows-1252 or Latin-1 text: accented letters one or two at a time among ASCII ("R\xe9p\xe9tez").
+
+    Detectors guess short Western European text badly, while Cyrillic, Greek or East Asian text
+    in its code pages has whole words of high bytes; so a sample without control bytes, without
+    runs of three high bytes, that decodes as Windows-1252, is told here.
+    """
+    if not re.search(rb"[\x80-\xff]", sample) or re.search(rb"[\x00-\x08\x0e-\x1f]|[\x80-\xff]{3,}", sample):
+        return None
+    try:
+        sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    return "Windows-1252 or Latin-1, Western European"
+
+
+def _detected(data: bytes) -> str | None:
+    match = from_bytes(data[:20000]).best()
+    if match is None or match.encoding in {"utf_8", "ascii"}:
+        return None
+    return f"{match.encoding}, {match.language}" if match.language and match.language != "Unknown" else match.encoding
 
 
 def _notes(text: str, utf16: bool) -> tuple[str, ...]:
@@ -86,7 +110,7 @@ def read_text(data: bytes, fmt: str) -> Document:
     text = decode(data)
     if not text.strip():
         raise Unreadable("empty", "The file is empty; paste the article's text into it or remove it.")
-    if _bad_share(text) > MAX_BAD_SHARE:
+    if data.startswith(tuple(magic for magic, _what, _advice in _MAGIC)) or _bad_share(text) > MAX_BAD_SHARE:
         what, advice = _looks_like(data)
         raise Unreadable("not_text", f"The file is not UTF-8 text: it looks like {what}; {advice}.")
     return Document(text, fmt, notes=_notes(text, data.startswith(_UTF16_BOMS)))
