@@ -122,7 +122,7 @@ _PIECE = re.compile(r"(?<![\w'’-])[A-Za-z]+(?![\w'’-])")
 def _same_case(left: str, right: str) -> bool:
     """"c hest", "K nee", "S TAND": the right piece continues the left one's case."""
     if right.islower():
-        return left.islower() or (left[0].isupper() and left[1:].islower())
+        return left.islower() or (left[0].isupper() and (len(left) == 1 or left[1:].islower()))
     return left.isupper() and right.isupper()
 
 

@@ -296,3 +296,65 @@ def test_windows_and_old_mac_line_endings_extract_like_unix_ones(tmp_path: Path)
         build(tmp_path / name, tmp_path / f"{name}.duckdb")
     assert _facts(tmp_path / "cr.duckdb") == _facts(tmp_path / "lf.duckdb")
     assert _provenance_errors(tmp_path / "cr.duckdb", tmp_path / "cr") == []
+
+
+@pytest.mark.model
+def test_an_article_with_a_nul_and_a_bel_builds_with_its_doses(built_forms, tmp_path: Path) -> None:
+    data = text_bytes().replace(b"Hold for 20", b"Hold for\x00 20").replace(b"8 times.", b"8 times.\x07")
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "article.txt").write_bytes(data)
+    build(tmp_path / "raw", tmp_path / "kb.duckdb")
+    con = duckdb.connect(str(tmp_path / "kb.duckdb"), read_only=True)
+    assert con.execute("SELECT status, status_detail FROM sources").fetchone() == (
+        "ok", "2 control bytes (NUL, BEL) were dropped from the text the extractor reads.")
+    doses = {d[:6] for d in _facts(tmp_path / "kb.duckdb")["doses"]}
+    assert doses == {d[:6] for d in _facts(built_forms["txt"][1])["doses"]}
+    assert _provenance_errors(tmp_path / "kb.duckdb", tmp_path / "raw") == []
+
+
+@pytest.mark.model
+def test_near_duplicates_and_an_html_text_pair_count_once(raw_copy: Path, tmp_path: Path) -> None:
+    """The same article as a page, as text, as an edited copy and with Windows line endings: one source."""
+    shutil.copy(ARTICLE / "article.txt", raw_copy / "article.txt")
+    build(raw_copy, tmp_path / "once.duckdb")
+    shutil.copy(ARTICLE / "article.html", raw_copy / "article.html")
+    (raw_copy / "article_edited.txt").write_text((ARTICLE / "article.txt").read_text(encoding="utf-8").replace(
+        "Tighten your stomach and press", "Pull your belly in and press"), encoding="utf-8")
+    (raw_copy / "article_windows.txt").write_bytes(text_bytes("\r\n"))
+    build(raw_copy, tmp_path / "copies.duckdb")
+
+    def counts(kb: Path) -> tuple:
+        con = duckdb.connect(str(kb), read_only=True)
+        return (con.execute("SELECT exercise_id, n_sources FROM exercises ORDER BY ALL").fetchall(),
+                con.execute("SELECT count(*) FROM conflicts").fetchone(),
+                con.execute("SELECT count(*) FROM sources WHERE status = 'ok'").fetchone())
+
+    assert counts(tmp_path / "copies.duckdb") == counts(tmp_path / "once.duckdb")
+    statuses = dict(duckdb.connect(str(tmp_path / "copies.duckdb"), read_only=True).execute(
+        "SELECT path, status FROM sources WHERE path LIKE 'article%'").fetchall())
+    assert statuses == {"article.html": "ok", "article.txt": "near_duplicate", "article_edited.txt": "near_duplicate",
+                        "article_windows.txt": "near_duplicate"}
+
+
+@pytest.mark.usefixtures("blank_model")
+def test_where_sources_came_from_is_in_the_kb_and_the_report(raw_copy: Path, tmp_path: Path) -> None:
+    from pipeline.report import write_report
+
+    shutil.copy(ARTICLE / "article.html", raw_copy / "clinic.html")
+    (raw_copy / "sources.csv").write_text("file,url,site_name,published\n"
+                                          "004_bbbfca6aaf4fdbc9.txt,https://example.org/spasm-notes,Example Notes,"
+                                          "2020-02-29\n", encoding="utf-8")
+    kb = tmp_path / "kb.duckdb"
+    build(raw_copy, kb)
+    con = duckdb.connect(str(kb), read_only=True)
+    rows = con.execute("SELECT path, format, url, site_name, CAST(published AS VARCHAR) FROM sources "
+                       "WHERE url IS NOT NULL ORDER BY path").fetchall()
+    assert rows == [("004_bbbfca6aaf4fdbc9.txt", "text", "https://example.org/spasm-notes", "Example Notes",
+                     "2020-02-29"),
+                    ("clinic.html", "html", "https://quietspine.example.org/advice/easing-a-back-spasm",
+                     "Quiet Spine Clinic", "2023-11-14")]
+    assert con.execute("SELECT status FROM sources WHERE path = 'sources.csv'").fetchone() == ("manifest",)
+    page = write_report(kb, tmp_path / "report.html", raw_copy).read_text(encoding="utf-8")
+    for shown in ("Example Notes · 2020-02-29", "https://example.org/spasm-notes", "Quiet Spine Clinic · 2023-11-14",
+                  "Text extracted from the file"):
+        assert shown in page
