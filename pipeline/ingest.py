@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pipeline import formats
-from pipeline.config import MAX_FILE_BYTES
+from pipeline.config import MAX_DOCUMENT_BYTES, MAX_FILE_BYTES
 from pipeline.deduplication import find_near_duplicates
 from pipeline.formats import Document, Unreadable, decode
 from pipeline.formats.markdown import markdown_edits
@@ -32,7 +32,7 @@ from pipeline.noise import find_noise
 from pipeline.normalize import line_edits, spinner_edits, split_word_edits, typography_edits, unicode_edits
 from pipeline.offsets import OffsetMap, rewrite
 from pipeline.structure import find_blocks
-from pipeline.vocab import IGNORED, MANIFEST, NEAR_DUPLICATE, SOURCE_OK, TEXT
+from pipeline.vocab import EXTRACTED_FORMATS, IGNORED, MANIFEST, NEAR_DUPLICATE, SOURCE_OK, TEXT
 
 __all__ = ["clean", "decode", "ingest", "read_source"]
 
@@ -73,9 +73,10 @@ def read_source(path: Path, rel: str, source_id: str, seen: dict[str, str]) -> t
                       "(delete it to keep the folder tidy)."), None
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        limit = MAX_DOCUMENT_BYTES if fmt in EXTRACTED_FORMATS else MAX_FILE_BYTES
+        if size > limit:
             return source("too_large", f"The file has {size:,} bytes, more than the limit of "
-                          f"{MAX_FILE_BYTES:,}; split it into articles or remove it."), None
+                          f"{limit:,}; split it into articles or remove it."), None
         data = path.read_bytes()
     except OSError as err:
         return source("error", f"The file could not be read ({err.strerror or err}); "

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.ingest import decode
+from pipeline.formats import decode
 from pipeline.kb import connect_read_only
 from pipeline.vocab import SOURCE_OK
 

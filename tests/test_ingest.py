@@ -153,6 +153,18 @@ def test_too_large(raw_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert status == "too_large" and "20,000" in detail
 
 
+def test_documents_may_be_larger_than_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDF or a saved page carries fonts, images and markup besides its text: it has its own limit."""
+    from tests.article_forms import pdf_bytes
+
+    leaflet = pdf_bytes()
+    (tmp_path / "leaflet.pdf").write_bytes(leaflet)
+    monkeypatch.setattr(ingest_module, "MAX_FILE_BYTES", len(leaflet) - 1)
+    assert ingest(tmp_path).sources[0].status == "ok"
+    monkeypatch.setattr(ingest_module, "MAX_DOCUMENT_BYTES", len(leaflet) - 1)
+    assert ingest(tmp_path).sources[0].status == "too_large"
+
+
 def test_unreadable(raw_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (raw_copy / "locked.txt").write_text("Hold for 10 seconds.")
     real = Path.read_bytes
