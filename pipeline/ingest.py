@@ -91,6 +91,9 @@ def read_source(path: Path, rel: str, source_id: str, seen: dict[str, str]) -> t
         doc = formats.read(data, fmt)
     except Unreadable as refusal:
         return source(refusal.status, refusal.detail, sha), None
+    except Exception as err:  # a parser's failure on one odd file must not stop the build
+        return source("error", f"Reading it as {fmt} failed ({type(err).__name__}: {err}); save it again "
+                      "(or as text) and build again.", sha), None
     return dataclasses.replace(source(SOURCE_OK, " ".join(doc.notes), sha, len(doc.text)), title=doc.title,
                                url=doc.url, site_name=doc.site_name, published=doc.published), doc
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.build import build
 from pipeline.formats import Unreadable, decode, format_of, read
@@ -358,3 +360,19 @@ def test_where_sources_came_from_is_in_the_kb_and_the_report(raw_copy: Path, tmp
     for shown in ("Example Notes · 2020-02-29", "https://example.org/spasm-notes", "Quiet Spine Clinic · 2023-11-14",
                   "Text extracted from the file"):
         assert shown in page
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(form=st.sampled_from(["pdf", "docx", "html"]), cut=st.floats(0, 1), flips=st.lists(
+    st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=12))
+def test_a_damaged_file_is_read_or_refused_never_a_crash(form: str, cut: float, flips: list[tuple[float, int]]) -> None:
+    data = bytearray(_ORIGINALS[form][: max(1, int(len(_ORIGINALS[form]) * cut))])
+    for where, value in flips:
+        data[int(where * (len(data) - 1))] = value
+    try:
+        read(bytes(data), form)
+    except Unreadable as refusal:
+        assert refusal.status in {"damaged", "no_text_layer", "no_article", "encrypted"}
+
+
+_ORIGINALS = {"pdf": pdf_bytes(), "docx": docx_bytes(), "html": (ARTICLE / "article.html").read_bytes()}

@@ -22,14 +22,16 @@ own status. OCR is out of scope.
 
 from __future__ import annotations
 
+import logging
 import re
 import statistics
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 
 from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LAParams, LTChar, LTPage, LTTextBox, LTTextLine
+from pdfminer.layout import LAParams, LTChar, LTFigure, LTImage, LTPage, LTTextBox, LTTextLine
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
@@ -236,25 +238,50 @@ def _title(doc: PDFDocument) -> str | None:
 
 
 def read_pdf(data: bytes) -> Document:
-    """The PDF's text as Markdown, in reading order, or ``Unreadable`` (scan, locked, damaged)."""
+    """The PDF's text as Markdown, in reading order, or ``Unreadable`` (scan, locked, damaged).
+
+    pdfminer logs a warning for each flaw it works around in a damaged file; the file's status
+    says what matters, so those warnings are held back while it reads.
+    """
+    with _quiet("pdfminer"):
+        return _read_pdf(data)
+
+
+@contextmanager
+def _quiet(logger_name: str):
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _read_pdf(data: bytes) -> Document:
     doc = _open(data)
     resources = PDFResourceManager()
     device = PDFPageAggregator(resources, laparams=LAParams())
     interpreter = PDFPageInterpreter(resources, device)
     pages: list[tuple[list[_Box], float]] = []
+    images = 0
     try:
         for page in PDFPage.create_pages(doc):
             interpreter.process_page(page)
             layout = device.get_result()
             pages.append((reading_order(_boxes(layout), layout.width), layout.height))
+            images += sum(1 for element in layout if isinstance(element, LTImage | LTFigure))
     except _DAMAGE as err:
         raise _damaged(err) from None
     lines = [ln for boxes, _h in pages for b in boxes for ln in b.lines]
     if not lines:
         n = len(pages)
-        raise Unreadable(NO_TEXT_LAYER, f"The PDF's {n} page{'s' if n != 1 else ''} hold{'s' if n == 1 else ''} no "
-                         "text layer (a scan or images only); run it through OCR (for example ocrmypdf) and add "
-                         "the result, or paste the article's text into a .txt file.")
+        pages_hold = f"The PDF's {n} page{'s' if n != 1 else ''} hold{'s' if n == 1 else ''}"
+        if not images:
+            raise Unreadable(NO_TEXT_LAYER, f"{pages_hold} no text and no images: it may be blank or damaged; "
+                             "download it again, or paste the article's text into a .txt file.")
+        raise Unreadable(NO_TEXT_LAYER, f"{pages_hold} images but no text layer (a scan); run it through OCR (for "
+                         "example ocrmypdf) and add the result, or paste the article's text into a .txt file.")
     sizes: Counter[float] = Counter()
     for ln in lines:
         sizes[ln.size] += len(ln.text)

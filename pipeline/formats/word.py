@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from io import BytesIO
 
 import docx
@@ -28,6 +29,7 @@ from pipeline.vocab import DAMAGED, DOCX, ENCRYPTED
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office encrypts a .docx into this container
 _MAX_BOLD_HEADING_WORDS = 12
+_DAMAGE = (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, XMLSyntaxError, ValueError)
 _HEADING_STYLE = re.compile(r"^(?:heading\s*(\d)|title)$", re.IGNORECASE)
 
 
@@ -107,7 +109,7 @@ def read_docx(data: bytes) -> Document:
     try:
         doc = docx.Document(BytesIO(data))
         blocks = _blocks(doc)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError, ValueError) as err:
+    except _DAMAGE as err:
         raise Unreadable(DAMAGED, f"The Word file is damaged and cannot be read ({type(err).__name__}: {err}); "
                          "open it in Word and save it again, or download it again.") from None
     title = (doc.core_properties.title or "").strip() or None
