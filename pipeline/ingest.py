@@ -189,18 +189,24 @@ def ingest(raw_dir: Path, reuse: Callable[[Source], Article | None] | None = Non
             source = article.source
             articles.append(article)
         sources.append(source)
-    repeats = {d.source_id: d for d in find_near_duplicates(articles)}
-    paths = {s.source_id: s.path for s in sources}
-    sources = [
-        dataclasses.replace(s, status=NEAR_DUPLICATE, status_detail=(
-            f"Nearly the same text as {paths[repeats[s.source_id].kept]} ({repeats[s.source_id].similarity:.0%} "
-            "of their five-word sequences in common), which was kept; remove one of the two."))
-        if s.source_id in repeats else s
-        for s in sources
-    ]
+    sources, articles = _set_aside_near_duplicates(sources, articles)
     if manifest_source is not None:
-        missing = sorted(set(manifest.origins) - set(paths.values())) if manifest else []
+        missing = sorted(set(manifest.origins) - {s.path for s in sources}) if manifest else []
         sources.insert(0, dataclasses.replace(manifest_source, status_detail=manifest.detail(missing))
                        if manifest else manifest_source)
-    return Ingested(tuple(_with_origin(s, manifest) for s in sources),
-                    tuple(a for a in articles if a.source_id not in repeats))
+    return Ingested(tuple(_with_origin(s, manifest) for s in sources), tuple(articles))
+
+
+def _set_aside_near_duplicates(sources: list[Source], articles: list[Article]) -> tuple[list[Source], list[Article]]:
+    """Sources with each near-duplicate's status and the file it repeats, and the articles that remain."""
+    repeats = {d.source_id: d for d in find_near_duplicates(articles)}
+    paths = {s.source_id: s.path for s in sources}
+
+    def status(s: Source) -> Source:
+        if (d := repeats.get(s.source_id)) is None:
+            return s
+        return dataclasses.replace(s, status=NEAR_DUPLICATE, status_detail=(
+            f"Nearly the same text as {paths[d.kept]} ({d.similarity:.0%} of their five-word sequences in "
+            "common), which was kept; remove one of the two."))
+
+    return [status(s) for s in sources], [a for a in articles if a.source_id not in repeats]

@@ -75,13 +75,18 @@ def pdf_bytes(blocks: Blocks | None = None, columns: int = 2, *, image_only: boo
     return bytes(pdf.output())
 
 
-def pdf_lines_bytes(lines: list[str]) -> bytes:
-    """A one-column PDF with exactly these lines, for line-joining rules (hyphens, paragraphs)."""
+def pdf_lines_bytes(*pages: list[str], footer: str | None = None) -> bytes:
+    """A one-column PDF with exactly these lines on each page, and a footer line ending in the page number."""
     pdf = FPDF(format="A4")
-    pdf.add_page()
-    pdf.set_font("helvetica", "", 11)
-    for line in lines:
-        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_auto_page_break(False)
+    for lines in pages:
+        pdf.add_page()
+        pdf.set_font("helvetica", "", 11)
+        for line in lines:
+            pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        if footer:
+            pdf.set_xy(10, 285)
+            pdf.cell(0, 5, f"{footer} {pdf.page_no()}")
     return bytes(pdf.output())
 
 

@@ -171,10 +171,18 @@ def test_lines_of_a_pdf_paragraph_are_joined_and_hyphens_undone() -> None:
            "2. Lower them again.\n" in text
 
 
+def test_running_footers_and_page_numbers_are_left_out() -> None:
+    text = read(pdf_lines_bytes(["Bridge", "Lift your hips and hold for 5 seconds."],
+                                ["Wall Sit", "Slide down the wall and hold for 10 seconds."],
+                                footer="Back care leaflet, page"), "pdf").text
+    assert "leaflet" not in text and "hold for 5 seconds." in text and "hold for 10 seconds." in text
+
+
 @pytest.mark.parametrize(
     ("data", "status", "says"),
     [
         (pdf_bytes(image_only=True), "no_text_layer", "OCR"),
+        (pdf_lines_bytes([]), "no_text_layer", "blank or damaged"),
         (pdf_bytes(password="spasm"), "encrypted", "password"),
         (pdf_bytes()[:700], "damaged", "download it again"),
         (b"%PDF-1.7\n" + b"\x00garbage" * 50, "damaged", "cannot be read"),

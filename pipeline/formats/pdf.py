@@ -28,7 +28,9 @@ import statistics
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
 from io import BytesIO
+from itertools import pairwise
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTChar, LTFigure, LTImage, LTPage, LTTextBox, LTTextLine
@@ -147,31 +149,33 @@ def _is_heading(line: _Line, body_size: float) -> bool:
 
 
 def _box_blocks(box: _Box, body_size: float) -> list[Block]:
-    blocks: list[Block] = []
-    kind, text, number, previous = None, "", None, None
-
-    def close() -> None:
-        if kind:
-            blocks.append(Block(kind, text, number=number))
-
-    gaps = [b.top - a.top for a, b in zip(box.lines, box.lines[1:], strict=False) if b.top > a.top]
+    """A box's lines grouped into headings, list items and paragraphs."""
+    gaps = [b.top - a.top for a, b in pairwise(box.lines) if b.top > a.top]
     pitch = statistics.median(gaps) if gaps else 0.0
+    groups: list[list[_Line]] = []
     for line in box.lines:
-        heading = _is_heading(line, body_size)
-        marker = _MARKER.match(line.text)
-        new_kind = HEADING if heading else ITEM if marker else PARAGRAPH
-        continues = previous is not None and kind is not None and (
-            (kind == HEADING and heading and line.size == previous.size)
-            or (kind != HEADING and not heading and not marker and not _ends_paragraph(previous, line, box, pitch)))
-        if continues:
-            text = join_lines(text, line.text)
+        if groups and _continues(groups[-1], line, box, body_size, pitch):
+            groups[-1].append(line)
         else:
-            close()
-            kind, number = new_kind, int(marker.group(1)) if marker and marker.group(1) else None
-            text = line.text[marker.end():] if marker else line.text
-        previous = line
-    close()
-    return blocks
+            groups.append([line])
+    return [_block(group, body_size) for group in groups]
+
+
+def _continues(group: list[_Line], line: _Line, box: _Box, body_size: float, pitch: float) -> bool:
+    """Whether ``line`` goes on with the block whose lines so far are ``group``."""
+    previous = group[-1]
+    if _is_heading(group[0], body_size):
+        return _is_heading(line, body_size) and line.size == previous.size
+    return not (_is_heading(line, body_size) or _MARKER.match(line.text) or _ends_paragraph(previous, line, box, pitch))
+
+
+def _block(group: list[_Line], body_size: float) -> Block:
+    text = reduce(join_lines, (ln.text for ln in group))
+    if _is_heading(group[0], body_size):
+        return Block(HEADING, text)
+    if m := _MARKER.match(text):
+        return Block(ITEM, text[m.end() :], number=int(m.group(1)) if m.group(1) else None)
+    return Block(PARAGRAPH, text)
 
 
 def _mend(blocks: list[Block]) -> list[Block]:
