@@ -15,6 +15,7 @@ from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.corpus import generate
 from pipeline import cache as cache_module
 from pipeline.build import build
 from pipeline.errors import UserError
@@ -28,11 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def many_articles(folder: Path, copies: int) -> Path:
-    """The seeds copied ``copies`` times, each copy made distinct by a line of its own."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for k in range(copies):
-        for src in sorted(RAW.iterdir()):
-            (folder / f"{src.stem}_{k:03d}.txt").write_bytes(src.read_bytes() + f"\nCopy {k}.\n".encode())
+    """``copies`` times as many articles as the seeds, recombined from their sections (a seed with a line
+    of its own added would be a near-duplicate of the seed, and not be extracted)."""
+    generate(RAW, copies * len(list(RAW.iterdir())), folder, seed=0)
     return folder
 
 
