@@ -31,7 +31,6 @@ from pipeline.normalize import line_edits, spinner_edits, split_word_edits, typo
 from pipeline.offsets import OffsetMap, rewrite
 from pipeline.readers import Document, Unreadable, decode
 from pipeline.readers.markdown import markdown_edits
-from pipeline.structure import find_blocks
 from pipeline.vocab import EXTRACTED_FORMATS, IGNORED, MANIFEST, NEAR_DUPLICATE, SOURCE_OK, TEXT
 
 __all__ = ["clean", "decode", "ingest", "read_source"]
@@ -135,7 +134,6 @@ def clean(source: Source, raw_text: str) -> Article:
         raw_text=raw_text,
         clean_text=text,
         offsets=mapping,
-        blocks=find_blocks(text),
         dropped=tuple(dropped),
     )
 

@@ -71,7 +71,6 @@ class Article:
     raw_text: str  # the text offsets index: the decoded file, or the extracted text (documents.source_text)
     clean_text: str
     offsets: OffsetMap = field(repr=False)
-    blocks: tuple[Block, ...]
     dropped: tuple[Dropped, ...]
 
     @property

@@ -16,6 +16,7 @@ from pipeline.extract.mentions import find_descriptions, find_names, lexicon_spa
 from pipeline.ingest import clean
 from pipeline.models import Extraction, Source
 from pipeline.nlp import add_extraction
+from pipeline.structure import find_blocks
 
 
 def run(text: str, trained_nlp) -> Extraction:
@@ -25,7 +26,7 @@ def run(text: str, trained_nlp) -> Extraction:
 
 def names(text: str, trained_nlp) -> list[str]:
     article = clean(Source("t", "t.txt", "", "ok", "", None, len(text)), text)
-    return [h.name for h in find_names(trained_nlp(article.clean_text), article.blocks)]
+    return [h.name for h in find_names(trained_nlp(article.clean_text), find_blocks(article.clean_text))]
 
 
 @pytest.mark.parametrize("text", ["Knees-to-Chest Stretch", "knee to chest stretches", "KNEE-TO-CHEST STRETCH",
