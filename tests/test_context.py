@@ -146,6 +146,78 @@ def test_a_section_ends_at_the_next_heading(blank_nlp: Language) -> None:
     assert got == {"Crunches": AVOID, "Glute bridge": RECOMMEND}
 
 
+@pytest.fixture(scope="module")
+def layout_nlp() -> Language:
+    """A blank pipeline with the layout component: blocks, headings and their parents as the build has them."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("backkb_layout")
+    return nlp
+
+
+def read_laid_out(layout_nlp: Language, text: str, names: list[str]) -> dict[str, str]:
+    """The polarity of each occurrence of each name (``name``, ``name#2``, …), the blocks from the layout."""
+    doc = layout_nlp(text)
+    headings = [b for b in doc.spans["block"] if b.label_ == "heading"]
+    spans, keys = [], []
+    for name in names:
+        for k, m in enumerate(re.finditer(re.escape(name), text), 1):
+            span = doc.char_span(m.start(), m.end(), label="EXERCISE")
+            span._.in_heading = any(h.start <= span.start < h.end for h in headings)
+            spans.append(span)
+            keys.append(name if k == 1 else f"{name}#{k}")
+    doc.spans["exercise"] = spans
+    ConText(None, {"exercise": "polarity"}, "block")(doc)
+    return {key: s._.polarity for key, s in zip(keys, spans, strict=True)}
+
+
+@pytest.mark.parametrize("lead_in", ["Moves that can hurt your back:", "Exercises you should avoid:",
+                                     "What not to do:"])
+def test_a_lead_in_line_covers_the_numbered_headings_of_its_list(layout_nlp: Language, lead_in: str) -> None:
+    text = (f"{lead_in}\n1. Leg Raises\nLeg raises load the spine.\n2. Crunches\nA better move: the glute bridge.\n"
+            "Moves that help:\n3. Bird Dog\nKneel on all fours.")
+    got = read_laid_out(layout_nlp, text, ["Leg Raises", "Leg raises", "Crunches", "glute bridge", "Bird Dog"])
+    assert got == {"Leg Raises": AVOID, "Leg raises": AVOID, "Crunches": AVOID, "glute bridge": RECOMMEND,
+                   "Bird Dog": RECOMMEND}
+
+
+def test_a_heading_covers_the_numbered_headings_below_it(layout_nlp: Language) -> None:
+    text = ("Worst Moves for a Sore Back\n\nA few words first.\n\n1. Leg Raises\n\nThey load the spine. "
+            "Try the bird dog instead.\n\n2. Crunches\n\nThe same goes for these.\n\nGentle Options\n\n"
+            "1. Glute Bridge\n\nLift your hips.")
+    got = read_laid_out(layout_nlp, text, ["Leg Raises", "bird dog", "Crunches", "Glute Bridge"])
+    assert got == {"Leg Raises": AVOID, "bird dog": RECOMMEND, "Crunches": AVOID, "Glute Bridge": RECOMMEND}
+
+
+@pytest.mark.parametrize("lead_in", ["Steer clear of these:", "Skip these for now:"])
+def test_a_lead_in_line_covers_its_list(layout_nlp: Language, lead_in: str) -> None:
+    text = (f"Easy Moves\n\nSome words.\n{lead_in}\n- Leg raises\n- Crunches\nThe glute bridge is kind to it.\n"
+            "- Bird dog")
+    got = read_laid_out(layout_nlp, text, ["Leg raises", "Crunches", "glute bridge", "Bird dog"])
+    assert got == {"Leg raises": AVOID, "Crunches": AVOID, "glute bridge": RECOMMEND, "Bird dog": RECOMMEND}
+
+
+@pytest.mark.parametrize("lead_in", ["Moves that help:", "Try these instead:", "Here is the list:"])
+def test_other_lead_ins_do_not(layout_nlp: Language, lead_in: str) -> None:
+    text = f"{lead_in}\n1. Leg Raises\nLower them slowly.\n2. Glute Bridge\nLift your hips.\n- Bird dog"
+    assert set(read_laid_out(layout_nlp, text, ["Leg Raises", "Glute Bridge", "Bird dog"]).values()) == {RECOMMEND}
+
+
+@pytest.mark.parametrize("cue", ["Why they hurt:", "Why it is bad:", "Why it's risky:", "Why you should skip it:"])
+def test_a_why_it_hurts_line_is_about_the_title_above_it(layout_nlp: Language, cue: str) -> None:
+    text = (f"Some Moves\n\n1. Leg Raises\n{cue} lifting both legs arches the spine.\n"
+            "A better move: the glute bridge.\n2. Bird Dog\nKneel on all fours.")
+    got = read_laid_out(layout_nlp, text, ["Leg Raises", "glute bridge", "Bird Dog"])
+    assert got == {"Leg Raises": AVOID, "glute bridge": RECOMMEND, "Bird Dog": RECOMMEND}
+
+
+@pytest.mark.parametrize("line", ["Why it helps: it loosens the hips.", "Why they work: the hips open.",
+                                  "It can hurt to start with, so go slowly.", "Hurt? Stop and rest."])
+def test_other_first_lines_do_not(layout_nlp: Language, line: str) -> None:
+    text = f"Some Moves\n\n1. Leg Raises\n{line}\n2. Bird Dog\nKneel on all fours."
+    assert set(read_laid_out(layout_nlp, text, ["Leg Raises", "Bird Dog"]).values()) == {RECOMMEND}
+
+
 @pytest.mark.parametrize(
     ("heading", "polarity_", "name"),
     [
@@ -226,6 +298,9 @@ def test_a_rule_file_of_ones_own_with_a_token_pattern(blank_nlp: Language, tmp_p
     assert [s._.polarity for s in doc.spans["exercise"]] == [AVOID, RECOMMEND]
 
 
+GROUPS = ("exercise", "advice_target", "block", "dose", "section")  # the groups the pipeline reads rules for
+
+
 def _sentences(folder: Path) -> list[str]:
     return [s.strip() for p in sorted(folder.glob("*.txt"))
             for s in re.split(r"(?<=[.!?])\s+|\n", p.read_text(encoding="utf-8")) if len(s.split()) >= 4]
@@ -236,7 +311,7 @@ def test_no_rule_is_a_sentence_of_the_seeds_or_the_dev_set(blank_nlp: Language) 
     folders = [ROOT / "raw", ROOT.parent / "shared" / "eval" / "dev" / "texts"]
     sentences = [s for f in folders if f.is_dir() for s in _sentences(f)]
     assert sentences
-    rules = {g: scope.rule_set(blank_nlp.vocab, False, g) for g in ("exercise", "advice_target", "block", "dose")}
+    rules = {g: scope.rule_set(blank_nlp.vocab, False, g) for g in GROUPS}
     for sentence in sentences:
         doc = blank_nlp.make_doc(sentence)
         toks = Tokens.of(doc, False)
@@ -247,5 +322,4 @@ def test_no_rule_is_a_sentence_of_the_seeds_or_the_dev_set(blank_nlp: Language) 
 
 
 def test_every_rule_line_is_used_by_some_group() -> None:
-    groups = ("exercise", "advice_target", "block", "dose")
-    assert all(any(r.in_group(g) for g in groups) for r in scope.load_rules())
+    assert all(any(r.in_group(g) for g in GROUPS) for r in scope.load_rules())

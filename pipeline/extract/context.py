@@ -53,7 +53,8 @@ __all__ = ["AVOID", "CAUTION", "RECOMMEND", "ConText", "HeadingCue", "heading_po
            "polarity_of", "stance_of", "states_for_all"]
 
 EXERCISE, EXERCISE_LABEL = "exercise", "EXERCISE"
-BLOCK, HEADING = "block", "heading"
+BLOCK, HEADING, SECTION = "block", "heading", "section"
+_SECTION_CUE_WORDS = 8  # a section cue opens its block: only its first words are read
 ATTRIBUTES = ("polarity", "stance")
 
 # When modifiers disagree about an advice target, the first stance here wins. Limit qualifies the
@@ -183,7 +184,7 @@ class ConText:
             in_avoided = self._avoided_sections(doc, toks, spans, values)
             for span, (mods, _seg), value in zip(spans, read, values, strict=True):
                 own = value != RECOMMEND or any(m.category == RECOMMEND for m in mods)
-                span._.polarity = AVOID if not own and not span._.in_heading and in_avoided(span) else value
+                span._.polarity = AVOID if not own and in_avoided(span) else value
         return doc
 
     def _read(self, doc: Doc, toks: Tokens, segs: Sequence[tuple[int, int]], group: str,
@@ -200,32 +201,67 @@ class ConText:
 
     def _avoided_sections(self, doc: Doc, toks: Tokens, spans: Sequence[Span],
                           values: Sequence[str]) -> Callable[[Span], bool]:
-        """A test: is a span in the section of a heading that says to avoid it?
+        """A test: is a span in the section of a heading (or the list of a lead-in line) that avoids it?
 
-        A heading that names no span says so of every span of its section when it reads as avoid
-        ("Exercises to avoid"); one that names spans, of those that are a span it avoids ("Stop
-        Sit-Ups" … "sit-ups strain the back"; not the bridge of "Do the Bridge Instead of Sit-Ups").
+        Each heading and lead-in line gets a verdict: the names it avoids, ``[]`` for every exercise
+        under it, or none. One that names spans avoids those of them it reads as avoided ("Stop
+        Sit-Ups" … "sit-ups strain the back"; not the bridge of "Do the Bridge Instead of Sit-Ups"); one
+        that names none, every exercise under it when it reads as avoid ("Exercises to avoid"). A
+        section whose body opens with a ``section`` cue ("Why they hurt:") avoids its heading's
+        exercises. A numbered heading under a parent that avoids every exercise avoids the exercises
+        it names, or every exercise of its section when it names none.
         """
-        blocks = doc.spans[self.sections] if self.sections and self.sections in doc.spans else ()
-        avoided: dict[tuple[int, int], list[str]] = {}
-        for h in (b for b in blocks if b.label_ == HEADING):
-            named = [(s, v) for s, v in zip(spans, values, strict=True) if h.start_char <= s.start_char < h.end_char]
-            avoids = [s._.name or s.text for s, v in named if v == AVOID]
-            if avoids or (not named and _heading(doc, toks, h.start, h.end, self.rules).polarity == AVOID):
-                avoided[(h.start_char, h.end_char)] = avoids
-        if not avoided:
+        blocks = list(doc.spans[self.sections]) if self.sections and self.sections in doc.spans else []
+        if not blocks:
             return lambda span: False
-        body = sorted((b.start_char, b.end_char, tuple(b._.heading_at or ())) for b in blocks if b.label_ != HEADING)
-        firsts = [b[0] for b in body]
+        verdicts: dict[tuple[int, int], list[str]] = {}
+        owners = {tuple(b._.parent_heading_at) for b in blocks if b._.parent_heading_at}
+        titled = self._titled(doc, toks, blocks)
+        for k, b in enumerate(blocks):
+            at = (b.start_char, b.end_char)
+            if b.label_ != HEADING and at not in owners and k not in titled:
+                continue
+            named = [(s, v) for s, v in zip(spans, values, strict=True) if b.start_char <= s.start_char < b.end_char]
+            names = [s._.name or s.text for s, _v in named]
+            verdict = [s._.name or s.text for s, v in named if v == AVOID] or None
+            if verdict is None and not named and _heading(doc, toks, b.start, b.end, self.rules).polarity == AVOID:
+                verdict = []
+            parent = verdicts.get(tuple(b._.parent_heading_at or ()))
+            if verdict is None and names and (k in titled or parent == []):
+                verdict = names
+            elif verdict is None and parent is not None:
+                verdict = [n for n in names if any(same_exercise(p, n) for p in parent)] if names else parent
+            if verdict is not None:
+                verdicts[at] = verdict
+        if not verdicts:
+            return lambda span: False
+        firsts = [b.start_char for b in blocks]
 
         def in_avoided(span: Span) -> bool:
             k = bisect_right(firsts, span.start_char) - 1
-            names = avoided.get(body[k][2]) if k >= 0 and span.start_char < body[k][1] else None
-            if names is None:
+            if k < 0 or span.start_char >= blocks[k].end_char:
                 return False
-            return not names or any(same_exercise(n, span._.name or span.text) for n in names)
+            block = blocks[k]
+            above = [(block.start_char, block.end_char), tuple(block._.parent_heading_at or ()),
+                     tuple(block._.heading_at or ())]
+            name = span._.name or span.text
+            return any(verdicts.get(at) == [] or any(same_exercise(n, name) for n in verdicts.get(at) or ())
+                       for at in above)
 
         return in_avoided
+
+    def _titled(self, doc: Doc, toks: Tokens, blocks: Sequence[Span]) -> set[int]:
+        """The blocks (a heading, or a list line that titles an exercise) right before a block that opens
+        with an avoid cue of the ``section`` rules ("Why they hurt:", "Why it is bad for your back"):
+        that cue is about the exercises the title names."""
+        ruleset = rule_set(doc.vocab, doc.has_annotation("LEMMA"), SECTION, self.rules)
+        out = set()
+        for k, b in enumerate(blocks[1:], 1):
+            first = next((i for i in range(b.start, b.end) if toks.word[i]), b.end)
+            mods = modifiers(toks, first, min(b.end, first + _SECTION_CUE_WORDS), (), ruleset)
+            if any(m.category == AVOID and m.start == first for m in mods):
+                out.add(k - 1)
+        return out
 
 
 @Language.factory(
