@@ -45,6 +45,14 @@ def test_a_heading_owns_the_numbered_headings_until_the_next_list(layout_nlp: La
     assert got["Why They Hurt"] is None
 
 
+def test_a_numbered_title_taken_for_an_item_is_in_the_list(layout_nlp: Language) -> None:
+    text = ("Moves that strain a sore back:\n1. Leg Raises\nThey load the spine.\n2. sit ups on a bench\n"
+            "They do too.\n3. Crunches\n1. Lie on your back.\n2. curl up slowly")
+    got = parents(layout_nlp, text)
+    assert (got["2. sit ups on a bench"], got["3. Crunches"]) == ("Moves that strain a sore back:",) * 2
+    assert (got["1. Lie on your back."], got["2. curl up slowly"]) == (None, None)  # steps of an entry
+
+
 def test_a_lead_in_line_owns_the_list_right_below_it(layout_nlp: Language) -> None:
     text = "Steer clear of these:\n- Leg raises\n- Crunches\nThe glute bridge is fine.\n- Bird dog"
     assert parents(layout_nlp, text) == {

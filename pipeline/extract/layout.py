@@ -14,8 +14,10 @@ Touches") under a heading or a **lead-in line** that says what the list is ("Exe
 "Exercises you should avoid:"), and what that line says holds for every exercise of its list. So a
 numbered heading's ``._.parent_heading_at`` is the unnumbered heading or lead-in line above it: the
 latest one, unless only unnumbered headings came since the previous numbered heading and the
-numbering goes on (a "Why it hurts" subheading inside an item does not start a new list). A list item
-right under a lead-in line ("Exercises to avoid:" / "- Crunches") has that line as its parent too.
+numbering goes on (a "Why it hurts" subheading inside an item does not start a new list). A numbered
+line that goes on with the numbering of those headings and reads as a title ("4. High knee jump", too
+few capitals for a heading) is one of them as well, and a list item right under a lead-in line
+("Exercises to avoid:" / "- Crunches") has that line as its parent too.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pipeline.structure import find_blocks
 BLOCK_GROUP = "block"
 HEADING = "heading"
 _MAX_LEAD_IN_WORDS = 12
+_MAX_TITLE_WORDS = 8
 
 
 def is_lead_in(text: str, kind: str) -> bool:
@@ -44,15 +47,27 @@ def is_lead_in(text: str, kind: str) -> bool:
             and words.lower() not in lexicons.load("structure")["field_labels"])
 
 
+def _titles_an_item(text: str) -> bool:
+    """A short line without closing punctuation: a list entry's title ("4. High knee jump"), not a step."""
+    return len(text.split()) <= _MAX_TITLE_WORDS and not text.rstrip().endswith((".", "!", "?", ":"))
+
+
 def parents(blocks: Sequence[Block], words: Sequence[str]) -> dict[int, int]:
     """Block index → the index of its parent heading (see the module doc); ``words``: each block's text."""
     out: dict[int, int] = {}
     owner = lead = listed = None  # the latest list owner; the current lead-in of items; the last list's owner
-    last_number, new_heading, new_lead = None, False, False  # what came since the last numbered heading
+    last_number, new_heading, new_lead, new_item = None, False, False, False  # since the last numbered title
     for i, block in enumerate(blocks):
         if block.kind == "item":
+            goes_on = block.number is not None and last_number is not None and block.number == last_number + 1
             if lead is not None:
                 out[i] = lead
+            elif goes_on and not (new_item or new_lead) and _titles_an_item(words[i]):
+                if listed is not None:  # a numbered title the layout took for an item
+                    out[i] = listed
+                last_number = block.number
+                continue
+            new_item = new_item or block.number is not None
             continue
         lead, nxt = None, blocks[i + 1] if i + 1 < len(blocks) else None
         if block.kind == HEADING and block.number is not None:
@@ -60,7 +75,7 @@ def parents(blocks: Sequence[Block], words: Sequence[str]) -> dict[int, int]:
             listed = listed if goes_on else owner
             if listed is not None:
                 out[i] = listed
-            last_number, new_heading, new_lead = block.number, False, False
+            last_number, new_heading, new_lead, new_item = block.number, False, False, False
             continue
         leads = nxt is not None and is_lead_in(words[i], block.kind)
         if leads and nxt.kind == HEADING and nxt.number is not None:
