@@ -238,6 +238,42 @@ def test_heading_polarity(blank_nlp: Language, heading: str, polarity_: str, nam
     assert (cue.polarity, doc[cue.name_start :].text) == (polarity_, name)
 
 
+# ------------------------------------------------------------------------------ references
+
+def _kept(blank_nlp: Language, text: str, name: str) -> list[str]:
+    doc = blank_nlp(text)
+    start = text.index(name)
+    doc.spans["exercise"] = [doc.char_span(start, start + len(name), label="EXERCISE")]
+    ConText(None, {"exercise": "polarity"}, None)(doc)
+    return [s.text for s in doc.spans["exercise"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Lie down with bent knees, as if you were about to do a crunch.", "crunch"),
+        ("Curl your chin in like you're going to start a sit-up.", "sit-up"),
+        ("Brace the belly as though doing a plank.", "plank"),
+        ("Keep the hips square, like you are performing a glute bridge.", "glute bridge"),
+    ],
+)
+def test_a_name_that_only_describes_a_position_is_dropped(blank_nlp: Language, text: str, name: str) -> None:
+    assert _kept(blank_nlp, text, name) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Do the crunch as if nobody were watching.", "crunch"),
+        ("A plank feels like a workout for the whole body.", "plank"),
+        ("You are about to do the glute bridge: lie on your back.", "glute bridge"),
+        ("If you like doing sit-ups, do them slowly.", "sit-ups"),
+    ],
+)
+def test_other_names_near_like_are_kept(blank_nlp: Language, text: str, name: str) -> None:
+    assert _kept(blank_nlp, text, name) == [name]
+
+
 # ------------------------------------------------------------------------------ the rest of the API
 
 @pytest.mark.parametrize(

@@ -14,6 +14,9 @@ span mean, and holds the ``backkb_context`` component that writes it on the Doc:
   ("Exercises to avoid", "Worst exercises for a sore back", "What not to do"), else those that are
   the exercise it names; unless an exercise's own segment says otherwise (an avoid, a caution, or an
   alternative offered: "instead", "switch to", "is safer");
+- a **reference** modifier ("like you're about to do sit-ups", "as if doing a crunch") says a name only
+  describes a position or movement of another exercise: the source neither recommends nor warns
+  against it, so the component drops that span from its group;
 - an advice target's **stance** is the first of limit, avoid, recommend among its modifiers; an
   ignore modifier (a cause, a wish) makes it no advice unless a limit covers it too.
 
@@ -40,6 +43,7 @@ from pipeline.extract.scope import (
     IGNORE,
     LIMIT,
     RECOMMEND,
+    REFERENCE,
     Modifier,
     by_segment,
     covering,
@@ -174,6 +178,10 @@ class ConText:
                 for span, (mods, _seg) in zip(spans, read, strict=True):
                     span._.stance = stance_of(mods)[0]
                 continue
+            kept = [k for k, (mods, _seg) in enumerate(read) if all(m.category != REFERENCE for m in mods)]
+            if len(kept) < len(spans):
+                spans, read = [spans[k] for k in kept], [read[k] for k in kept]
+                extensions.set_group(doc, group, spans)
             values = []
             for span, (mods, seg) in zip(spans, read, strict=True):
                 if span._.in_heading and seg:  # read by the heading rules, in scope
