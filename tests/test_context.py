@@ -206,6 +206,21 @@ def test_a_heading_covers_the_numbered_headings_below_it(layout_nlp: Language) -
     assert got == {"Leg Raises": AVOID, "bird dog": RECOMMEND, "Crunches": AVOID, "Glute Bridge": RECOMMEND}
 
 
+@pytest.mark.parametrize("topic", ["Moves to Skip With a Sore Back", "The Worst Exercises for Your Spine"])
+def test_a_topic_heading_covers_the_exercise_headings_below_it(layout_nlp: Language, topic: str) -> None:
+    text = (f"{topic}\n\nLeg Raises\n\nLeg raises arch the spine.\n\nCrunches\n\nThey round it.\n\n"
+            "Moves to Try Instead\n\nGlute Bridge\n\nLift your hips.\n\nBird Dog\n\nKneel on all fours.")
+    got = read_laid_out(layout_nlp, text, ["Leg Raises", "Leg raises", "Crunches", "Glute Bridge", "Bird Dog"])
+    assert got == {"Leg Raises": AVOID, "Leg raises": AVOID, "Crunches": AVOID, "Glute Bridge": RECOMMEND,
+                   "Bird Dog": RECOMMEND}
+
+
+def test_an_exercise_heading_under_an_avoid_topic_can_still_offer_the_alternative(layout_nlp: Language) -> None:
+    text = "Moves to Skip\n\nCrunches\n\nThey round the spine.\n\nTry the Glute Bridge\n\nLift your hips."
+    assert read_laid_out(layout_nlp, text, ["Crunches", "Glute Bridge"]) == {"Crunches": AVOID,
+                                                                            "Glute Bridge": RECOMMEND}
+
+
 @pytest.mark.parametrize("lead_in", ["Steer clear of these:", "Skip these for now:"])
 def test_a_lead_in_line_covers_its_list(layout_nlp: Language, lead_in: str) -> None:
     text = (f"Easy Moves\n\nSome words.\n{lead_in}\n- Leg raises\n- Crunches\nThe glute bridge is kind to it.\n"

@@ -217,7 +217,10 @@ class ConText:
         that names none, every exercise under it when it reads as avoid ("Exercises to avoid"). A
         section whose body opens with a ``section`` cue ("Why they hurt:") avoids its heading's
         exercises. A numbered heading under a parent that avoids every exercise avoids the exercises
-        it names, or every exercise of its section when it names none.
+        it names, or every exercise of its section when it names none; so does an unnumbered heading
+        that names exercises under the latest heading that names none (a topic: "Exercises to Avoid"
+        / "Sit-Ups" / "Toe Touches" / "Exercises to Try"). A subheading that names none ("Why It
+        Hurts") ends that topic too: the layout alone cannot tell a topic from a subheading.
         """
         blocks = list(doc.spans[self.sections]) if self.sections and self.sections in doc.spans else []
         if not blocks:
@@ -225,6 +228,7 @@ class ConText:
         verdicts: dict[tuple[int, int], list[str]] = {}
         owners = {tuple(b._.parent_heading_at) for b in blocks if b._.parent_heading_at}
         titled = self._titled(doc, toks, blocks)
+        topic: list[str] | None = None  # the verdict of the latest heading that names no exercise
         for k, b in enumerate(blocks):
             at = (b.start_char, b.end_char)
             if b.label_ != HEADING and at not in owners and k not in titled:
@@ -234,7 +238,11 @@ class ConText:
             verdict = [s._.name or s.text for s, v in named if v == AVOID] or None
             if verdict is None and not named and _heading(doc, toks, b.start, b.end, self.rules).polarity == AVOID:
                 verdict = []
+            if b.label_ == HEADING and not named:
+                topic = verdict
             parent = verdicts.get(tuple(b._.parent_heading_at or ()))
+            if parent is None and b.label_ == HEADING and b._.block_number is None:
+                parent = topic  # "Exercises to Avoid" / "Sit-Ups" / … / "Exercises to Try"
             if verdict is None and names and (k in titled or parent == []):
                 verdict = names
             elif verdict is None and parent is not None:
