@@ -95,14 +95,14 @@ class Layout:
         self.span_group = span_group
 
     def __call__(self, doc: Doc) -> Doc:
-        starts = [t.idx for t in doc]
+        starts, text = [t.idx for t in doc], doc.text
         kept = []
-        for block in find_blocks(doc.text):
+        for block in find_blocks(text):
             span = doc.char_span(block.start, block.end, label=block.kind, alignment_mode="expand")
             if span is not None and len(span):
                 kept.append((block, span))
         spans = [span for _, span in kept]
-        parent = parents([b for b, _ in kept], [doc.text[b.text_start : b.end] for b, _ in kept])
+        parent = parents([b for b, _ in kept], [text[b.text_start : b.end] for b, _ in kept])
         heading = None
         for k, (block, span) in enumerate(kept):
             span._.block_number = block.number
