@@ -274,8 +274,10 @@ class ConText:
         out = set()
         for k, b in enumerate(blocks[1:], 1):
             first = next((i for i in range(b.start, b.end) if toks.word[i]), b.end)
-            mods = modifiers(toks, first, min(b.end, first + _SECTION_CUE_WORDS), (), ruleset)
-            if any(m.category == AVOID and m.start == first for m in mods):
+            hi = min(b.end, first + _SECTION_CUE_WORDS)
+            if not any(start == first for start, _e, _k in scan(ruleset.trie, toks, first, hi)):
+                continue  # the usual case, a few lookups: the block does not open with a cue
+            if any(m.category == AVOID and m.start == first for m in modifiers(toks, first, hi, (), ruleset)):
                 out.add(k - 1)
         return out
 
