@@ -221,6 +221,13 @@ def test_an_exercise_heading_under_an_avoid_topic_can_still_offer_the_alternativ
                                                                             "Glute Bridge": RECOMMEND}
 
 
+def test_a_numbered_title_taken_for_an_item_is_covered_with_its_section(layout_nlp: Language) -> None:
+    text = ("Moves that strain a sore back:\n1. Leg Raises\nThey load the spine.\n2. deep squats with weights\n"
+            "Deep squats load it too.\nMoves that help:\n3. Bird Dog\nKneel on all fours.")
+    got = read_laid_out(layout_nlp, text, ["Leg Raises", "deep squats", "Deep squats", "Bird Dog"])
+    assert got == {"Leg Raises": AVOID, "deep squats": AVOID, "Deep squats": AVOID, "Bird Dog": RECOMMEND}
+
+
 @pytest.mark.parametrize("lead_in", ["Steer clear of these:", "Skip these for now:"])
 def test_a_lead_in_line_covers_its_list(layout_nlp: Language, lead_in: str) -> None:
     text = (f"Easy Moves\n\nSome words.\n{lead_in}\n- Leg raises\n- Crunches\nThe glute bridge is kind to it.\n"

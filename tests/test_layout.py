@@ -51,6 +51,8 @@ def test_a_numbered_title_taken_for_an_item_is_in_the_list(layout_nlp: Language)
     got = parents(layout_nlp, text)
     assert (got["2. sit ups on a bench"], got["3. Crunches"]) == ("Moves that strain a sore back:",) * 2
     assert (got["1. Lie on your back."], got["2. curl up slowly"]) == (None, None)  # steps of an entry
+    owner = {b.text: b._.heading.text for b in layout_nlp(text).spans["block"] if b._.heading}
+    assert owner["They do too."] == "2. sit ups on a bench"  # a title owns what follows it, as a heading
 
 
 def test_a_lead_in_line_owns_the_list_right_below_it(layout_nlp: Language) -> None:

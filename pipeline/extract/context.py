@@ -226,7 +226,7 @@ class ConText:
         if not blocks:
             return lambda span: False
         verdicts: dict[tuple[int, int], list[str]] = {}
-        owners = {tuple(b._.parent_heading_at) for b in blocks if b._.parent_heading_at}
+        owners = {tuple(at) for b in blocks for at in (b._.parent_heading_at, b._.heading_at) if at}
         titled = self._titled(doc, toks, blocks)
         topic: list[str] | None = None  # the verdict of the latest heading that names no exercise
         for k, b in enumerate(blocks):

@@ -16,8 +16,9 @@ numbered heading's ``._.parent_heading_at`` is the unnumbered heading or lead-in
 latest one, unless only unnumbered headings came since the previous numbered heading and the
 numbering goes on (a "Why it hurts" subheading inside an item does not start a new list). A numbered
 line that goes on with the numbering of those headings and reads as a title ("4. High knee jump", too
-few capitals for a heading) is one of them as well, and a list item right under a lead-in line
-("Exercises to avoid:" / "- Crunches") has that line as its parent too.
+few capitals for a heading) is one of them as well, and owns the blocks below it as a heading would.
+A list item right under a lead-in line ("Exercises to avoid:" / "- Crunches") has that line as its
+parent too.
 """
 
 from __future__ import annotations
@@ -52,9 +53,11 @@ def _titles_an_item(text: str) -> bool:
     return len(text.split()) <= _MAX_TITLE_WORDS and not text.rstrip().endswith((".", "!", "?", ":"))
 
 
-def parents(blocks: Sequence[Block], words: Sequence[str]) -> dict[int, int]:
-    """Block index → the index of its parent heading (see the module doc); ``words``: each block's text."""
+def parents(blocks: Sequence[Block], words: Sequence[str]) -> tuple[dict[int, int], set[int]]:
+    """Block index → the index of its parent heading (see the module doc), and the numbered items that
+    are titles of a list of numbered headings; ``words``: each block's text."""
     out: dict[int, int] = {}
+    titles: set[int] = set()
     owner = lead = listed = None  # the latest list owner; the current lead-in of items; the last list's owner
     last_number, new_heading, new_lead, new_item = None, False, False, False  # since the last numbered title
     for i, block in enumerate(blocks):
@@ -65,6 +68,7 @@ def parents(blocks: Sequence[Block], words: Sequence[str]) -> dict[int, int]:
             elif goes_on and not (new_item or new_lead) and _titles_an_item(words[i]):
                 if listed is not None:  # a numbered title the layout took for an item
                     out[i] = listed
+                titles.add(i)
                 last_number = block.number
                 continue
             new_item = new_item or block.number is not None
@@ -84,7 +88,7 @@ def parents(blocks: Sequence[Block], words: Sequence[str]) -> dict[int, int]:
             owner, new_heading = i, True
         elif leads and nxt.kind == "item":
             lead = i
-    return out
+    return out, titles
 
 
 class Layout:
@@ -102,7 +106,7 @@ class Layout:
             if span is not None and len(span):
                 kept.append((block, span))
         spans = [span for _, span in kept]
-        parent = parents([b for b, _ in kept], [text[b.text_start : b.end] for b, _ in kept])
+        parent, titles = parents([b for b, _ in kept], [text[b.text_start : b.end] for b, _ in kept])
         heading = None
         for k, (block, span) in enumerate(kept):
             span._.block_number = block.number
@@ -110,10 +114,10 @@ class Layout:
             span._.text_start = block.text_start
             if k in parent:
                 span._.parent_heading_at = [spans[parent[k]].start_char, spans[parent[k]].end_char]
-            if block.kind == HEADING:
-                heading = [span.start_char, span.end_char]
-            else:
+            if block.kind != HEADING:
                 span._.heading_at = heading
+            if block.kind == HEADING or k in titles:
+                heading = [span.start_char, span.end_char]
             first = bisect_left(starts, block.start)
             if first < len(doc):
                 doc[first].is_sent_start = True
