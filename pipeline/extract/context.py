@@ -13,7 +13,11 @@ span mean, and holds the ``backkb_context`` component that writes it on the Doc:
   blocks whose ``._.heading_at`` is that heading) that it is about: all of them when it names none
   ("Exercises to avoid", "Worst exercises for a sore back", "What not to do"), else those that are
   the exercise it names; unless an exercise's own segment says otherwise (an avoid, a caution, or an
-  alternative offered: "instead", "switch to", "is safer");
+  alternative offered: "instead", "switch to", "is safer", "A better move:", "try"). What a heading
+  or lead-in line says for every exercise passes down to the headings of its list
+  (``._.parent_heading_at``: "Exercises you should avoid:" / "1. Crunches" / "2. Burpees"), and from
+  a topic heading to the exercise headings below it ("Exercises to Avoid" / "Sit-Ups"); a block
+  that opens with a ``section`` cue ("Why they hurt:") is about the title right above it;
 - a **reference** modifier ("like you're about to do sit-ups", "as if doing a crunch") says a name only
   describes a position or movement of another exercise: the source neither recommends nor warns
   against it, so the component drops that span from its group;
@@ -233,20 +237,15 @@ class ConText:
             at = (b.start_char, b.end_char)
             if b.label_ != HEADING and at not in owners and k not in titled:
                 continue
-            named = [(s, v) for s, v in zip(spans, values, strict=True) if b.start_char <= s.start_char < b.end_char]
-            names = [s._.name or s.text for s, _v in named]
-            verdict = [s._.name or s.text for s, v in named if v == AVOID] or None
-            if verdict is None and not named and _heading(doc, toks, b.start, b.end, self.rules).polarity == AVOID:
-                verdict = []
+            named = [(s._.name or s.text, v) for s, v in zip(spans, values, strict=True)
+                     if b.start_char <= s.start_char < b.end_char]
+            own = self._own_verdict(doc, toks, b, named)
             if b.label_ == HEADING and not named:
-                topic = verdict
+                topic = own
             parent = verdicts.get(tuple(b._.parent_heading_at or ()))
             if parent is None and b.label_ == HEADING and b._.block_number is None:
                 parent = topic  # "Exercises to Avoid" / "Sit-Ups" / … / "Exercises to Try"
-            if verdict is None and names and (k in titled or parent == []):
-                verdict = names
-            elif verdict is None and parent is not None:
-                verdict = [n for n in names if any(same_exercise(p, n) for p in parent)] if names else parent
+            verdict = own if own is not None else _inherited([n for n, _v in named], parent, k in titled)
             if verdict is not None:
                 verdicts[at] = verdict
         if not verdicts:
@@ -266,6 +265,16 @@ class ConText:
 
         return in_avoided
 
+    def _own_verdict(self, doc: Doc, toks: Tokens, block: Span, named: Sequence[tuple[str, str]]) -> list[str] | None:
+        """What a block says by itself: the names it avoids ("Stop Sit-Ups"), every exercise (``[]``:
+        it names none and reads as avoid, "Exercises to Avoid"), or nothing (None)."""
+        avoided = [n for n, v in named if v == AVOID]
+        if avoided:
+            return avoided
+        if not named and _heading(doc, toks, block.start, block.end, self.rules).polarity == AVOID:
+            return []
+        return None
+
     def _titled(self, doc: Doc, toks: Tokens, blocks: Sequence[Span]) -> set[int]:
         """The blocks (a heading, or a list line that titles an exercise) right before a block that opens
         with an avoid cue of the ``section`` rules ("Why they hurt:", "Why it is bad for your back"):
@@ -280,6 +289,18 @@ class ConText:
             if any(m.category == AVOID and m.start == first for m in modifiers(toks, first, hi, (), ruleset)):
                 out.add(k - 1)
         return out
+
+
+def _inherited(names: Sequence[str], parent: list[str] | None, titled: bool) -> list[str] | None:
+    """What a block that says nothing by itself says of the exercises below it, from its parent (or
+    topic) and whether a section cue follows it: the names it avoids, every exercise, or nothing."""
+    if not names:
+        return parent  # "3. Burpees", its name not found, under "Exercises to avoid:": all of its section
+    if titled or parent == []:
+        return list(names)
+    if parent:
+        return [n for n in names if any(same_exercise(p, n) for p in parent)] or None
+    return None
 
 
 @Language.factory(
