@@ -101,6 +101,8 @@ def test_each_bullet_is_its_own_segment(blank_nlp: Language) -> None:
         ("Leaning over in a forward bend places too much stress on the discs.", "forward bend", AVOID),
         ("Burpees are high-impact and hard on the spine.", "Burpees", AVOID),
         ("Heavy squats can lead to serious disc injuries.", "Heavy squats", AVOID),
+        ("Jumping jacks can compress your spine.", "Jumping jacks", AVOID),
+        ("Box jumps land hard, which negatively affects the discs.", "Box jumps", AVOID),
         ("The glute bridge puts no strain on the spine.", "glute bridge", RECOMMEND),
         ("The plank trains the abs without putting extra strain on your back.", "plank", RECOMMEND),
         ("The bird dog can lead to better balance.", "bird dog", RECOMMEND),
