@@ -238,6 +238,12 @@ def test_a_lead_in_line_covers_its_list(layout_nlp: Language, lead_in: str) -> N
     assert got == {"Leg raises": AVOID, "Crunches": AVOID, "glute bridge": RECOMMEND, "Bird dog": RECOMMEND}
 
 
+def test_a_list_of_mistakes_is_not_a_list_of_exercises_to_avoid(layout_nlp: Language) -> None:
+    text = ("Glute Bridge\n\nLift your hips.\nCommon mistakes to avoid:\n- Arching the back in the glute bridge\n"
+            "- Holding your breath in the plank")
+    assert set(read_laid_out(layout_nlp, text, ["Glute Bridge", "glute bridge", "plank"]).values()) == {RECOMMEND}
+
+
 @pytest.mark.parametrize("lead_in", ["Moves that help:", "Try these instead:", "Here is the list:"])
 def test_other_lead_ins_do_not(layout_nlp: Language, lead_in: str) -> None:
     text = f"{lead_in}\n1. Leg Raises\nLower them slowly.\n2. Glute Bridge\nLift your hips.\n- Bird dog"
@@ -274,6 +280,10 @@ def test_other_first_lines_do_not(layout_nlp: Language, line: str) -> None:
         ("Moves That Don't Hurt Your Back", RECOMMEND, "Moves That Don't Hurt Your Back"),
         ("Stop Back Pain With These Stretches", RECOMMEND, "Stop Back Pain With These Stretches"),
         ("Quit Suffering From a Sore Back", RECOMMEND, "Quit Suffering From a Sore Back"),
+        ("Mistakes to Avoid", RECOMMEND, "Mistakes to Avoid"),
+        ("Avoid These Common Errors", RECOMMEND, "Avoid These Common Errors"),
+        ("When to Avoid These Stretches", RECOMMEND, "When to Avoid These Stretches"),
+        ("Things to Avoid", AVOID, "Things to Avoid"),
         ("Glute Bridge", RECOMMEND, "Glute Bridge"),
         ("Try the Glute Bridge", RECOMMEND, "Try the Glute Bridge"),
     ],
