@@ -154,7 +154,8 @@ def test_an_avoid_heading_covers_its_section(blank_nlp: Language, heading: str) 
     assert got == {"Crunches": AVOID, "Leg raises": AVOID, "glute bridge": RECOMMEND}
 
 
-@pytest.mark.parametrize("heading", ["Exercises to try", "How to prevent back pain", "Gentle stretches"])
+@pytest.mark.parametrize("heading", ["Exercises to try", "How to prevent back pain", "Gentle stretches",
+                                     "Avoid heavy lifting", "Stay away from long car rides"])
 def test_other_headings_do_not(blank_nlp: Language, heading: str) -> None:
     text = f"{heading}\n- Crunches\n- Leg raises with straight legs"
     assert set(read(blank_nlp, text, ["Crunches", "Leg raises"], headings=(heading,)).values()) == {RECOMMEND}
@@ -225,6 +226,12 @@ PARENTS = [
 def test_a_parent_covers_the_exercise_headings_below_it(layout_nlp: Language, text: str, parent: str,
                                                          expected: dict[str, str]) -> None:
     assert read_laid_out(layout_nlp, text.format(parent), list(expected)) == expected
+
+
+@pytest.mark.parametrize("topic", ["Avoid Heavy Lifting", "Stay Away From Long Car Rides", "Exercises to Try"])
+def test_other_topics_do_not_cover_the_exercise_headings_below_them(layout_nlp: Language, topic: str) -> None:
+    text = f"{topic}\n\nBend at the knees.\n\nGlute Bridge\n\nLift your hips.\n\nLeg Raises\n\nLower them slowly."
+    assert set(read_laid_out(layout_nlp, text, ["Glute Bridge", "Leg Raises"]).values()) == {RECOMMEND}
 
 
 @pytest.mark.parametrize("lead_in", ["Steer clear of these:", "Skip these for now:"])
@@ -387,7 +394,7 @@ def test_a_rule_file_of_ones_own_with_a_token_pattern(blank_nlp: Language, tmp_p
     assert [s._.polarity for s in doc.spans["exercise"]] == [AVOID, RECOMMEND]
 
 
-GROUPS = ("exercise", "advice_target", "block", "dose", "section")  # the groups the pipeline reads rules for
+GROUPS = ("exercise", "advice_target", "block", "dose", "section", "list")  # the groups the pipeline reads rules for
 
 
 def _sentences(folder: Path) -> list[str]:

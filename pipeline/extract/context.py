@@ -61,7 +61,7 @@ __all__ = ["AVOID", "CAUTION", "RECOMMEND", "ConText", "HeadingCue", "heading_po
            "polarity_of", "stance_of", "states_for_all"]
 
 EXERCISE, EXERCISE_LABEL = "exercise", "EXERCISE"
-BLOCK, HEADING, SECTION = "block", "heading", "section"
+BLOCK, HEADING, SECTION, LIST = "block", "heading", "section", "list"
 _SECTION_CUE_WORDS = 8  # a section cue opens its block: only its first words are read
 ATTRIBUTES = ("polarity", "stance")
 
@@ -267,12 +267,16 @@ class ConText:
 
     def _own_verdict(self, doc: Doc, toks: Tokens, block: Span, named: Sequence[tuple[str, str]]) -> list[str] | None:
         """What a block says by itself: the names it avoids ("Stop Sit-Ups"), every exercise (``[]``:
-        it names none and reads as avoid, "Exercises to Avoid"), or nothing (None)."""
+        it names none, reads as avoid and speaks of a list, by a word of the ``list`` rules:
+        "Exercises to Avoid", "What not to do", "Skip these:"), or nothing (None: "Avoid Heavy
+        Lifting" is advice, not a list of exercises)."""
         avoided = [n for n, v in named if v == AVOID]
         if avoided:
             return avoided
         if not named and _heading(doc, toks, block.start, block.end, self.rules).polarity == AVOID:
-            return []
+            lister = rule_set(doc.vocab, doc.has_annotation("LEMMA"), LIST, self.rules)
+            if scan(lister.trie, toks, block.start, block.end):  # "Exercises to Avoid", not "Avoid Heavy Lifting"
+                return []
         return None
 
     def _titled(self, doc: Doc, toks: Tokens, blocks: Sequence[Span]) -> set[int]:
