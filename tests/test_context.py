@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.config import ROOT
 from pipeline.extract import extensions, scope
-from pipeline.extract.context import AVOID, CAUTION, RECOMMEND, ConText, heading_polarity, polarity, states_for_all
+from pipeline.extract.context import AVOID, CAUTION, RECOMMEND, ConText, heading_polarity, polarity
 from pipeline.extract.matching import Tokens, scan
 
 extensions.register()
@@ -335,15 +335,6 @@ def test_other_names_near_like_are_kept(blank_nlp: Language, text: str, name: st
 
 
 # ------------------------------------------------------------------------------ the rest of the API
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("Repeat each stretch three times.", True), ("Do all of these exercises daily.", True),
-     ("Repeat the stretch three times.", False)],
-)
-def test_states_for_all(blank_nlp: Language, text: str, expected: bool) -> None:
-    assert states_for_all(next(blank_nlp(text).sents)) is expected
-
 
 def test_the_component_in_a_pipeline() -> None:
     nlp = spacy.blank("en")

@@ -311,3 +311,12 @@ def test_polarity_bugs_seen_by_new_users(text: str, expected: dict[str, str], tr
     """Each case once came out wrong through the whole pipeline (issue 9); the sentences are our own."""
     found = polarities(text, trained_nlp)
     assert {k: found.get(k) for k in expected} == expected, found
+
+
+@pytest.mark.model
+def test_a_caution_is_stored_as_a_recommendation(trained_nlp) -> None:
+    """ConText may say ``caution``; the KB's polarity has only recommend and avoid (vocab.POLARITIES)."""
+    text = "Bird Dog\n\nKneel on all fours. If your back aches, stop doing the bird dog.\n"
+    doc = trained_nlp(text)
+    assert "caution" in {s._.polarity for s in doc.spans["exercise"]}
+    assert {m.polarity for m in run(text, trained_nlp).mentions} == {"recommend"}

@@ -24,7 +24,7 @@ span mean, and holds the ``backkb_context`` component that writes it on the Doc:
 - an advice target's **stance** is the first of limit, avoid, recommend among its modifiers; an
   ignore modifier (a cause, a wish) makes it no advice unless a limit covers it too.
 
-``polarity``, ``states_for_all`` and ``heading_polarity`` answer the same questions for one span
+``polarity`` and ``heading_polarity`` answer the same questions for one span
 without the component (for code that has a Doc but no span groups).
 """
 
@@ -43,7 +43,6 @@ from pipeline.extract.matching import Tokens, scan
 from pipeline.extract.scope import (
     AVOID,
     CAUTION,
-    EVERY_EXERCISE,
     IGNORE,
     LIMIT,
     RECOMMEND,
@@ -58,7 +57,7 @@ from pipeline.extract.scope import (
 from pipeline.names import same_exercise
 
 __all__ = ["AVOID", "CAUTION", "RECOMMEND", "ConText", "HeadingCue", "heading_polarity", "polarity",
-           "polarity_of", "stance_of", "states_for_all"]
+           "polarity_of", "stance_of"]
 
 EXERCISE, EXERCISE_LABEL = "exercise", "EXERCISE"
 BLOCK, HEADING, SECTION, LIST = "block", "heading", "section", "list"
@@ -150,14 +149,6 @@ def polarity(doc: Doc, start: int, end: int) -> str:
     lo, hi = read.segments[bisect_right(read.starts, start) - 1]
     mods = modifiers(read.toks, lo, hi, [(start, end)], rule_set(doc.vocab, use_lemma, EXERCISE))
     return polarity_of(covering(mods, start, EXERCISE, EXERCISE_LABEL))
-
-
-def states_for_all(sent: Span) -> bool:
-    """The sentence states something for every exercise of the article ("do each exercise twice a day")."""
-    doc = sent.doc
-    ruleset = rule_set(doc.vocab, doc.has_annotation("LEMMA"), "dose")
-    found = scan(ruleset.trie, _last_doc(doc, doc.has_annotation("LEMMA")).toks, sent.start, sent.end)
-    return any(ruleset.rules[key].category == EVERY_EXERCISE for _s, _e, key in found)
 
 
 class ConText:
