@@ -16,6 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.extract import steps as steps_module
 from pipeline.extract.dose_scope import ALL, ROUTINE, THESE, for_all_spans
 from pipeline.extract.sections import Sections, is_subheading
 from pipeline.nlp import add_extraction
@@ -87,6 +88,9 @@ OWNED = [
     case("Exercise | Hold | Reps\nBridge | 10 sec | 12\nSide plank | 20 sec | 3\n",
          ("Bridge", "hold_s", 10, 10), ("Bridge", "reps", 12, 12),
          ("Side plank", "hold_s", 20, 20), ("Side plank", "reps", 3, 3)),
+    # the paragraph's only recommended exercise, after the ones it says to avoid
+    case("Skip crunches and toe touches for now. Try the pelvic tilt instead. Repeat it 12 times.\n",
+         ("pelvic tilt", "reps", 12, 12)),
     case("The Plank\n\nLie face down on your forearms.\n\nHold: 20 sec | Repeat: 4 | Frequency: daily\n",
          ("Plank", "hold_s", 20, 20), ("Plank", "per_day", 1, 1), ("Plank", "reps", 4, 4)),
 ]
@@ -207,3 +211,19 @@ def test_no_instruction_after_an_opening_clause(rules_nlp: Language, text: str) 
 def test_field_and_row_blocks() -> None:
     text = "Bridge\nSets: 2\n- Hold: 10 seconds\nBridge | 10 sec | 12\nLumbar Rotation | Top Down\n"
     assert [b.kind for b in find_blocks(text)] == ["heading", "field", "field", "row", "heading"]
+
+
+@pytest.mark.parametrize(
+    ("words", "starts", "expected"),
+    [
+        # the parser cut a lone first word off: it goes back on its sentence
+        (["Lie", "flat", "on", "the", "mat", ".", "Breathe", "out", "."], [1, 1, 0, 0, 0, 0, 1, 0, 0],
+         ["Lie flat on the mat .", "Breathe out ."]),
+        # a one-word sentence before a capitalised one stays as it is
+        (["Relax", ".", "Breathe", "out", "."], [1, 0, 1, 0, 0], ["Relax .", "Breathe out ."]),
+        (["Relax", "Breathe", "out", "."], [1, 1, 0, 0], ["Relax", "Breathe out ."]),
+    ],
+)
+def test_a_word_cut_off_its_sentence_is_put_back(words: list[str], starts: list[int], expected: list[str]) -> None:
+    doc = Doc(spacy.blank("en").vocab, words=words, sent_starts=[bool(s) for s in starts])
+    assert [s.text for s in steps_module._sentences(doc, doc[:])] == expected

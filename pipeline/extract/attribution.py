@@ -156,8 +156,11 @@ class Attribution:
         if _unknown_item(sections, section):
             return [], (0, 0)
         if here:
-            if len({core_name(e._.name) for e in here}) == 1:
-                return [min(here, key=lambda e: abs(e.start_char - dose.start_char))], (block.start, block.end)
+            # the paragraph's only exercise, or its only recommended one ("avoid sit-ups; try pelvic
+            # tilts instead … Repeat this ten times")
+            for pool in (here, [e for e in here if e._.polarity != AVOID]):
+                if len({core_name(e._.name) for e in pool}) == 1:
+                    return [min(pool, key=lambda e: abs(e.start_char - dose.start_char))], (block.start, block.end)
             lo, hi, pool = block.start, block.end, here
         else:
             lo, hi = sections.span_chars(section)

@@ -146,11 +146,31 @@ def _prose_steps(doc: Doc, blocks: Sequence[Block], doses: Sequence[tuple[int, i
         span = doc.char_span(block.text_start, block.end, alignment_mode="expand")
         if span is None:
             continue
-        sents = list(span.sents) if doc.has_annotation("SENT_START") else [span]
-        for sent in sents:  # a sentence may run over from a heading: keep the part in this block
-            part = doc[max(sent.start, span.start) : min(sent.end, span.end)]
-            while len(part) and part[-1].is_space:
-                part = part[:-1]
-            if len(part) and is_instruction(part) and not is_dose_statement(part, doses):
+        for part in _sentences(doc, span):
+            if is_instruction(part) and not is_dose_statement(part, doses):
                 spans.append((part.start_char, part.end_char))
     return spans
+
+
+def _sentences(doc: Doc, span: Span) -> list[Span]:
+    """The sentences of a block, trimmed to it (a sentence may run over from a heading).
+
+    The parser now and then cuts a lone first word off its sentence ("Lie" | "face down with your
+    hands …"); such a one-word fragment followed by a lower-case word is put back on its sentence.
+    """
+    sents = list(span.sents) if doc.has_annotation("SENT_START") else [span]
+    parts = []
+    for sent in sents:
+        part = doc[max(sent.start, span.start) : min(sent.end, span.end)]
+        while len(part) and part[-1].is_space:
+            part = part[:-1]
+        if len(part):
+            parts.append(part)
+    out: list[Span] = []
+    for part in parts:
+        prev = out[-1] if out else None
+        if prev is not None and len(prev) == 1 and prev[0].is_alpha and part[0].is_lower:
+            out[-1] = doc[prev.start : part.end]
+        else:
+            out.append(part)
+    return out
