@@ -182,6 +182,9 @@ def test_every_fact_quotes_the_raw_text(trained_nlp) -> None:
         ("Lie on the floor, then draw a knee slowly to the chest.", "Knee-to-chest stretch"),
         ("Gently pull your right knee toward your chest and hold.", "Knee-to-chest stretch"),
         ("Stretch the back by raising both arms overhead.", "Overhead arm stretch"),
+        ("Lie down, bringing your left knee up toward your chest.", "Knee-to-chest stretch"),
+        ("Keep your legs straight and slowly bend down towards your toes.", "Forward bend"),
+        ("Lying on your back, rolling both knees to one side.", "Lower trunk rotation"),
     ],
 )
 def test_descriptions_are_unnamed_mentions(text: str, name: str) -> None:
@@ -189,7 +192,8 @@ def test_descriptions_are_unnamed_mentions(text: str, name: str) -> None:
     assert (hit.name, hit.named, hit.method) == (name, False, "description")
 
 
-@pytest.mark.parametrize("text", ["Bring your chest to your knees.", "Raise your arms to shoulder height."])
+@pytest.mark.parametrize("text", ["Bring your chest to your knees.", "Raise your arms to shoulder height.",
+                                  "Bend your knees and point your toes."])
 def test_descriptions_need_the_distinctive_movement(text: str) -> None:
     assert find_descriptions(text, 0, len(text)) == []
 
