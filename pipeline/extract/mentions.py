@@ -119,6 +119,8 @@ def _strip_heading(doc: Doc, start: int, end: int, w: MentionRules) -> tuple[int
     trigger = heading_polarity(doc, start, end)
     if start < trigger.name_start < end:
         start = trigger.name_start
+        while start < end - 1 and doc[start].is_punct:  # "Avoid: Sit-Ups"
+            start += 1
     words = [t.lower_ for t in doc[start:end]]
     for cue in w.heading_cues:
         if tuple(words[: len(cue)]) == cue and end - start > len(cue):
