@@ -173,17 +173,21 @@ class ConText:
                 for span, (mods, _seg) in zip(spans, read, strict=True):
                     span._.stance = stance_of(mods)[0]
                 continue
-            values = []
+            values, cues = [], []
             for span, (mods, seg) in zip(spans, read, strict=True):
                 if span._.in_heading and seg:  # read by the heading rules, in scope
-                    mods = _heading_modifiers(doc, toks, *seg, self.rules, [(span.start, span.end)])
-                    values.append(polarity_of(covering(mods, span.start, BLOCK, HEADING)))
-                else:
-                    values.append(polarity_of(mods))
+                    mods = covering(_heading_modifiers(doc, toks, *seg, self.rules, [(span.start, span.end)]),
+                                    span.start, BLOCK, HEADING)
+                values.append(polarity_of(mods))
+                cues.append(_cue(doc, mods, seg))
             in_avoided = self._avoided_sections(doc, toks, spans, values)
-            for span, (mods, _seg), value in zip(spans, read, values, strict=True):
+            for span, (mods, _seg), value, cue in zip(spans, read, values, cues, strict=True):
                 own = value != RECOMMEND or any(m.category == RECOMMEND for m in mods)
-                span._.polarity = AVOID if not own and not span._.in_heading and in_avoided(span) else value
+                heading = None if own or span._.in_heading else in_avoided(span)
+                span._.polarity = AVOID if heading else value
+                trigger, quote = (list(heading), list(heading)) if heading else cue
+                span._.polarity_cue_at = trigger if span._.polarity == AVOID else None
+                span._.polarity_quote_at = quote
         return doc
 
     def _read(self, doc: Doc, toks: Tokens, segs: Sequence[tuple[int, int]], group: str,
@@ -199,8 +203,9 @@ class ConText:
         return out
 
     def _avoided_sections(self, doc: Doc, toks: Tokens, spans: Sequence[Span],
-                          values: Sequence[str]) -> Callable[[Span], bool]:
-        """A test: is a span in the section of a heading that says to avoid it?
+                          values: Sequence[str]) -> Callable[[Span], tuple[int, int] | None]:
+        """A test: is a span in the section of a heading that says to avoid it? (That heading's
+        character offsets, or None.)
 
         A heading that names no span says so of every span of its section when it reads as avoid
         ("Exercises to avoid"); one that names spans, of those that are a span it avoids ("Stop
@@ -214,18 +219,29 @@ class ConText:
             if avoids or (not named and _heading(doc, toks, h.start, h.end, self.rules).polarity == AVOID):
                 avoided[(h.start_char, h.end_char)] = avoids
         if not avoided:
-            return lambda span: False
+            return lambda span: None
         body = sorted((b.start_char, b.end_char, tuple(b._.heading_at or ())) for b in blocks if b.label_ != HEADING)
         firsts = [b[0] for b in body]
 
-        def in_avoided(span: Span) -> bool:
+        def in_avoided(span: Span) -> tuple[int, int] | None:
             k = bisect_right(firsts, span.start_char) - 1
             names = avoided.get(body[k][2]) if k >= 0 and span.start_char < body[k][1] else None
             if names is None:
-                return False
-            return not names or any(same_exercise(n, span._.name or span.text) for n in names)
+                return None
+            return body[k][2] if not names or any(same_exercise(n, span._.name or span.text) for n in names) else None
 
         return in_avoided
+
+
+def _cue(doc: Doc, mods: Sequence[Modifier], seg: tuple[int, int] | None) -> tuple[list[int] | None, list[int] | None]:
+    """Character offsets of the avoid trigger among ``mods`` and of the segment (sentence, line or
+    heading) they were read in: what a polarity conflict quotes (``._.polarity_cue_at``/``_quote_at``)."""
+
+    def chars(start: int, end: int) -> list[int]:
+        return [doc[start].idx, doc[end - 1].idx + len(doc[end - 1])]
+
+    trigger = next((m for m in mods if m.category == AVOID), None)
+    return chars(trigger.start, trigger.end) if trigger else None, chars(*seg) if seg else None
 
 
 @Language.factory(
