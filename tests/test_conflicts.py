@@ -352,3 +352,19 @@ def test_context_records_the_trigger_and_the_sentence_of_an_avoided_exercise(tra
     assert text[slice(*sit_ups._.polarity_quote_at)] == "Never do sit-ups when your back hurts."
     assert bridge._.polarity_cue_at is None
     assert text[slice(*bridge._.polarity_quote_at)] == "The bridge is a good start."
+
+
+@pytest.mark.parametrize(
+    ("text", "stance"),
+    [
+        ("Do not stretch during a spasm.", "avoid"),
+        ("Never stretch while your back is in spasm.", "avoid"),
+        ("Gentle stretching during an acute spasm is helpful.", "recommend"),
+        ("Stretch your hamstrings daily.", None),
+    ],
+)
+def test_stretching_during_a_spasm_is_read_as_advice(blank_nlp, text: str, stance: str | None) -> None:
+    from pipeline.extract.advice import find_advice
+
+    found = [h.stance for h in find_advice(blank_nlp(text)) if h.topic == "stretching"]
+    assert found == ([stance] if stance else [])
