@@ -368,3 +368,24 @@ def test_stretching_during_a_spasm_is_read_as_advice(blank_nlp, text: str, stanc
 
     found = [h.stance for h in find_advice(blank_nlp(text)) if h.topic == "stretching"]
     assert found == ([stance] if stance else [])
+
+
+def _advice_of(blank_nlp, source: str, text: str) -> list[Advice]:
+    from pipeline.extract.advice import find_advice
+
+    hits = find_advice(blank_nlp(text))
+    return [Advice(source, h.topic, h.stance, text[h.start:h.end], h.start, h.end) for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "question"),
+    [
+        ("Rest for up to 2 days when the strain is fresh. Short walks are fine.",
+         "Try to keep up your normal daily activities.", "rest_or_move"),
+        ("Apply ice for the first two days. Heat follows the ice.", "Use heat first, then ice.", "heat_or_cold_first"),
+        ("Bed rest is not recommended.", "Stay in bed for a day or two.", "bed_rest"),
+    ],
+)
+def test_typed_conflicts_end_to_end(blank_nlp, one: str, other: str, question: str) -> None:
+    found = find_conflicts(*kb(advice=_advice_of(blank_nlp, "s1", one) + _advice_of(blank_nlp, "s2", other)))
+    assert question in {c.question for c in found}
