@@ -74,8 +74,8 @@ def _ingest_tables(ingested: Ingested) -> dict[str, pd.DataFrame]:
         columns=["source_id", *Dropped.__dataclass_fields__],
     )
     documents = pd.DataFrame(
-        [{"source_id": a.source_id, "clean_text": a.clean_text} for a in ingested.articles],
-        columns=["source_id", "clean_text"],
+        [{"source_id": a.source_id, "source_text": a.raw_text, "clean_text": a.clean_text} for a in ingested.articles],
+        columns=["source_id", "source_text", "clean_text"],
     )
     return {"src_sources": frame(ingested.sources, Source), "src_documents": documents, "src_dropped": dropped}
 

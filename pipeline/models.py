@@ -14,7 +14,12 @@ from pipeline.offsets import OffsetMap
 
 @dataclass(frozen=True)
 class Source:
-    """One file found in the raw folder, accepted (``status == "ok"``) or not."""
+    """One file found in the raw folder, accepted (``status == "ok"``) or not.
+
+    ``n_chars`` is the length of the text offsets index (the decoded file, or the text extracted
+    from HTML, PDF or DOCX). Where the article came from (``url``, ``site_name``, ``published``, an
+    ISO date, ``retrieved``, ``licence``) comes from the file's own metadata or the folder's manifest.
+    """
 
     source_id: str
     path: str
@@ -23,6 +28,12 @@ class Source:
     status_detail: str
     title: str | None
     n_chars: int
+    format: str = "text"  # vocab.SOURCE_FORMATS
+    url: str | None = None
+    site_name: str | None = None
+    published: str | None = None
+    retrieved: str | None = None
+    licence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,10 +68,9 @@ class Article:
     """An accepted source after cleaning: what the extractor reads, and how to point back."""
 
     source: Source
-    raw_text: str
+    raw_text: str  # the text offsets index: the decoded file, or the extracted text (documents.source_text)
     clean_text: str
     offsets: OffsetMap = field(repr=False)
-    blocks: tuple[Block, ...]
     dropped: tuple[Dropped, ...]
 
     @property

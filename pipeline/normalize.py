@@ -3,9 +3,14 @@
 Each function returns ``Edit``s over its input text (see ``pipeline.offsets``); ``ingest`` applies
 them as separate layers so that offsets always map back to the raw file:
 
+- ``line_edits``: Windows (CRLF) and old Mac (CR) line endings, form feeds and Unicode line
+  separators become ``\n``, and stray control bytes (NUL, BEL) go, so every later rule sees one
+  kind of line and a file saved on Windows reads exactly like one saved elsewhere.
 - ``unicode_edits``: mojibake ("â€™") repaired with ftfy, line by line, only where ftfy finds it.
 - ``typography_edits``: curly quotes, dashes, odd spaces, bullets and list numbers ("1-", "1)")
   made plain, and words a scraper glued together ("stretchThis") split again.
+- ``split_word_edits``: words a PDF's layout broke with a stray space ("c hest", "s tand") joined
+  again, where the joined word is a word and the pieces are not (``pipeline.words``).
 - ``spinner_edits``: article-spinner synonyms ("reduced back", "secs") back to the domain's words.
 """
 
@@ -18,8 +23,22 @@ from functools import cache
 import ftfy
 from ftfy.badness import is_bad
 
-from pipeline import lexicons
+from pipeline import lexicons, words
 from pipeline.offsets import Edit, merge_edits
+from pipeline.readers.plain import CONTROL
+
+_LINE_BREAK = re.compile("\r\n|[\r\v\f\u2028\u2029]")
+
+
+def line_edits(text: str) -> list[Edit]:
+    r"""Every line ending as ``\n``, and control bytes removed.
+
+    >>> [(e.start, e.end, e.replacement) for e in line_edits("Hold\r\n10 s\x00\rnow")]
+    [(4, 6, '\n'), (10, 11, ''), (11, 12, '\n')]
+    """
+    breaks = [Edit(m.start(), m.end(), "\n") for m in _LINE_BREAK.finditer(text)]
+    controls = [Edit(m.start(), m.end()) for m in CONTROL.finditer(text)]
+    return merge_edits(breaks, controls)
 
 
 def unicode_edits(text: str) -> list[Edit]:
@@ -93,4 +112,35 @@ def spinner_edits(text: str) -> list[Edit]:
             replacement = replacement[0].upper() + replacement[1:]
         if replacement != m.group():
             edits.append(Edit(m.start(), m.end(), replacement))
+    return edits
+
+
+# A piece of a broken word: letters, not after a letter, digit or apostrophe ("don't" keeps its "t").
+_PIECE = re.compile(r"(?<![\w'’-])[A-Za-z]+(?![\w'’-])")
+
+
+def _same_case(left: str, right: str) -> bool:
+    """"c hest", "K nee", "S TAND": the right piece continues the left one's case."""
+    if right.islower():
+        return left.islower() or (left[0].isupper() and (len(left) == 1 or left[1:].islower()))
+    return left.isupper() and right.isupper()
+
+
+def split_word_edits(text: str) -> list[Edit]:
+    """Remove a stray space inside a word: two pieces one space apart that are a word joined and not apart.
+
+    >>> [(e.start, e.end) for e in split_word_edits("Knee to c hest, then s tand up")]
+    [(9, 10), (22, 23)]
+    """
+    pieces = list(_PIECE.finditer(text))
+    edits: list[Edit] = []
+    k = 0
+    while k < len(pieces) - 1:
+        left, right = pieces[k], pieces[k + 1]
+        if (right.start() == left.end() + 1 and text[left.end()] == " " and _same_case(left.group(), right.group())
+                and words.should_join(left.group(), right.group())):
+            edits.append(Edit(left.end(), right.start()))
+            k += 2
+        else:
+            k += 1
     return edits

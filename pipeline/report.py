@@ -24,7 +24,7 @@ from typing import Any
 
 from pipeline import config
 from pipeline.report_data import Marks, ReportData, Source, load, marked_text
-from pipeline.vocab import AVOID, DOSE_ATTRIBUTES, DROPPED_REASONS, OPEN, SOURCE_OK
+from pipeline.vocab import AVOID, DOSE_ATTRIBUTES, DROPPED_REASONS, EXTRACTED_FORMATS, OPEN, SOURCE_OK
 
 TEMPLATES = config.PACKAGE / "templates"
 
@@ -304,18 +304,32 @@ def dropped_table(source: Source, rows: Sequence[dict[str, Any]], marks: Marks) 
             f'<tbody>{"".join(body)}</tbody></table></details>')
 
 
+def origin(source: Source) -> str:
+    """Where the article came from, for citing it: "Site · 2023-11-14 · url" (a link), or nothing when unknown."""
+    site, published, url = source.origin
+    parts = [esc(site) if site else "", esc(published) if published else "",
+             f'<a class="url" href="{esc(url)}" rel="noreferrer">{esc(url)}</a>' if url else ""]
+    shown = " · ".join(p for p in parts if p)
+    return f'<span class="origin">{shown}</span>' if shown else ""
+
+
 def source_section(source: Source, dropped: Sequence[dict[str, Any]], marks: Marks) -> str:
-    """One article: its facts, the dropped noise, and its raw text with every cited span marked."""
+    """One article: its facts and origin, the dropped noise, and its text with every cited span marked."""
     row = source.row
+    where = origin(source)
+    fmt = f' ({esc(row["format"])})' if row.get("format") else ""
     head = (f'<section class="source" id="src-{source.label}" style="--c:{source.colour}">'
             f'<h3>{_badge(source, source.source_id)} {esc(source.title)}</h3>'
-            f'<p class="meta"><code>{esc(row["path"])}</code> · {esc(row["status"])} · {row["n_chars"]} characters'
-            f'{" · " + esc(row["status_detail"]) if row.get("status_detail") else ""}</p>')
+            + (f'<p class="meta">{where}</p>' if where else "")
+            + f'<p class="meta"><code>{esc(row["path"])}</code>{fmt} · {esc(row["status"])} · '
+            f'{row["n_chars"]} characters{" · " + esc(row["status_detail"]) if row.get("status_detail") else ""}</p>')
     noise = dropped_table(source, dropped, marks)
     if source.raw is None:
         return f'{head}{noise}<p class="meta">No raw text: {esc(source.raw_note)}.</p></section>'
     text = marked_text(source.raw, marks.spans.get(source.source_id, {}))
-    return (f'{head}{noise}<details class="raw"><summary>Raw article, cited spans marked, removed noise struck '
+    extracted = row.get("format") in EXTRACTED_FORMATS
+    what = "Text extracted from the file" if extracted else "Raw article"
+    return (f'{head}{noise}<details class="raw"><summary>{what}, cited spans marked, removed noise struck '
             f'through</summary><pre>{text}</pre></details></section>')
 
 
@@ -336,7 +350,7 @@ def _overview(data: ReportData, names: dict[str, str]) -> str:
         f'<td>{esc(c["topic"])}</td><td>{_badge(data.sources.get(c["source_a"]), c["source_a"])} '
         f'{esc(c["value_a"])}</td><td>{_badge(data.sources.get(c["source_b"]), c["source_b"])} {esc(c["value_b"])}</td>'
         f'<td>{_status(c["status"])}</td></tr>' for c in data.conflicts)
-    legend = "".join(f'<li>{_badge(s, s.source_id)} {esc(s.title)} <code>{esc(s.row["path"])}</code></li>'
+    legend = "".join(f'<li>{_badge(s, s.source_id)} {esc(s.title)} <code>{esc(s.row["path"])}</code> {origin(s)}</li>'
                      for s in data.sources.values())
     return (f'<section id="overview"><p class="meta">{len(data.exercises)} exercises from '
             f'{sum(1 for s in data.sources.values() if s.row["status"] == SOURCE_OK)} of {len(data.sources)} sources · '

@@ -1,7 +1,8 @@
-"""What the report shows, read once from the KB, and the anchors its quotes link to in the raw text.
+"""What the report shows, read once from the KB, and the anchors its quotes link to in the source's text.
 
-The KB is opened read-only; each source's raw file is read back and checked against the sha256 the
-build recorded, so a quote is linked only into the text its offsets index.
+The KB is opened read-only. Quotes link into ``documents.source_text``, the text their offsets
+index (the decoded file, or the text extracted from a web page, PDF or DOCX). A KB built before
+that column existed has each raw file read back and checked against the sha256 the build recorded.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 
 import duckdb
 
-from pipeline.ingest import decode
 from pipeline.kb import connect_read_only
+from pipeline.readers import decode
 from pipeline.vocab import SOURCE_OK
 
 SOURCE_COLOURS = ("#1f77b4", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666")
@@ -55,6 +56,13 @@ class Source:
     def title(self) -> str:
         return self.row.get("title") or self.row["path"]
 
+    @property
+    def origin(self) -> tuple[str | None, str | None, str | None]:
+        """Where the article came from: ``(site_name, published, url)``, each ``None`` when unknown."""
+        published = self.row.get("published")
+        return (self.row.get("site_name"), published.isoformat() if hasattr(published, "isoformat") else published,
+                self.row.get("url"))
+
 
 @dataclass
 class ReportData:
@@ -70,10 +78,12 @@ class ReportData:
     dropped: list[dict[str, Any]]
 
 
-def _read_raw(raw_dir: Path, row: dict[str, Any]) -> tuple[str | None, str]:
-    """The raw text offsets index, or ``None`` and why (missing, unusable, or changed since the build)."""
+def _read_raw(raw_dir: Path, row: dict[str, Any], stored: str | None) -> tuple[str | None, str]:
+    """The text offsets index, or ``None`` and why (missing, unusable, or changed since the build)."""
     if row["status"] != SOURCE_OK:
         return None, f"not used by the build: {row['status']} ({row.get('status_detail') or 'no detail'})"
+    if stored is not None:
+        return stored, ""
     path = raw_dir / row["path"]
     try:
         data = path.read_bytes()
@@ -89,6 +99,8 @@ def load(kb: Path, raw_dir: Path) -> ReportData:
     con = connect_read_only(kb)
     try:
         source_rows = _rows(con, "SELECT * FROM sources ORDER BY source_id")
+        stored = dict(con.execute("SELECT source_id, source_text FROM documents").fetchall()) \
+            if "source_text" in _columns(con, "documents") else {}
         conflict_cols = _columns(con, "conflicts")
         spans = "char_start_a, char_end_a, char_start_b, char_end_b" if "char_start_a" in conflict_cols else \
             "NULL AS char_start_a, NULL AS char_end_a, NULL AS char_start_b, NULL AS char_end_b"
@@ -108,7 +120,7 @@ def load(kb: Path, raw_dir: Path) -> ReportData:
     finally:
         con.close()
     for i, row in enumerate(source_rows):
-        raw, note = _read_raw(raw_dir, row)
+        raw, note = _read_raw(raw_dir, row, stored.get(row["source_id"]))
         data.sources[row["source_id"]] = Source(row, f"S{i + 1}", SOURCE_COLOURS[i % len(SOURCE_COLOURS)], raw, note)
     return data
 

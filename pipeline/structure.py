@@ -1,4 +1,4 @@
-"""The layout of a cleaned article: headings, list items (with their numbers) and paragraphs.
+"""The layout of a cleaned article: headings, list items (with their numbers), fields, table rows and paragraphs.
 
 Exercise articles carry much of their meaning in layout: a heading names the exercise its section
 describes, and a numbered list gives its steps in order. A listicle numbers its headings too
@@ -43,6 +43,16 @@ def _is_heading(text: str, numbered: bool, isolated: bool) -> bool:
     return len(words) <= _MAX_HEADING_WORDS and (isolated or _capitalised_share(text) >= 0.5)
 
 
+def line_kind(words: str, kind: str) -> str:
+    """``row`` for a table row, a line of three or more cells ("Bridge | 10 sec | 12", even when it
+    looks like a heading); ``field`` for a labelled line ("Sets: 2", "- Hold: 10-20 seconds",
+    "Tempo: slow"), which states a property of the exercise above it rather than an instruction;
+    else ``kind``."""
+    if words.count("|") >= 2:
+        return "row"
+    return "field" if kind != "heading" and _field_line().match(words) else kind
+
+
 def find_blocks(clean_text: str) -> tuple[Block, ...]:
     """Split the cleaned text into blocks, one per non-empty line."""
     lines: list[tuple[int, int]] = []
@@ -76,5 +86,5 @@ def find_blocks(clean_text: str) -> tuple[Block, ...]:
             kind = "heading"
         else:
             kind = "item" if number is not None else "paragraph"
-        blocks.append(Block(kind, start, end, body, number, bool(bullet)))
+        blocks.append(Block(line_kind(words, kind), start, end, body, number, bool(bullet)))
     return tuple(blocks)

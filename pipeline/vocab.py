@@ -50,8 +50,17 @@ FREQUENCY_ATTRIBUTES = tuple(a.name for a in DOSE_ATTRIBUTES.values() if a.perio
 # ---------------------------------------------------------------- sources and cleaning
 
 SOURCE_OK = "ok"
+NEAR_DUPLICATE, IGNORED, MANIFEST = "near_duplicate", "ignored", "manifest"
+NO_TEXT_LAYER, ENCRYPTED, DAMAGED, NO_ARTICLE = "no_text_layer", "encrypted", "damaged", "no_article"
 # ``sources.status``: ok, or why the file was not used (README.md, "Files the build will not use").
-SOURCE_STATUSES = (SOURCE_OK, "empty", "not_text", "duplicate", "too_large", "error")
+SOURCE_STATUSES = (SOURCE_OK, "empty", "not_text", "duplicate", "too_large", "error",
+                   NEAR_DUPLICATE, IGNORED, MANIFEST, NO_TEXT_LAYER, ENCRYPTED, DAMAGED, NO_ARTICLE)
+
+# ``sources.format``: how a file's text was read (README.md, "Formats"). Offsets of ``text`` and
+# ``markdown`` sources index the decoded file; those of the others index the extracted text.
+TEXT, MARKDOWN, HTML, PDF, DOCX = "text", "markdown", "html", "pdf", "docx"
+SOURCE_FORMATS = (TEXT, MARKDOWN, HTML, PDF, DOCX)
+EXTRACTED_FORMATS = (HTML, PDF, DOCX)
 
 # ``dropped.reason``: what cleaning removed (README.md, "Dropped reasons"; the report shows the gloss).
 DROPPED_REASONS: dict[str, str] = {
@@ -111,6 +120,7 @@ READINGS = (PLAIN, BOUNDED, CONDITIONAL, COMPATIBLE, NEUTRAL)
 # "table.column" → the values it may hold; the accepted-values data test is rendered from this.
 ACCEPTED_VALUES: dict[str, tuple[str, ...]] = {
     "sources.status": SOURCE_STATUSES,
+    "sources.format": SOURCE_FORMATS,
     "mentions.polarity": POLARITIES,
     "dosages.attribute": tuple(DOSE_ATTRIBUTES),
     "dropped.reason": tuple(DROPPED_REASONS),

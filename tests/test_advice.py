@@ -74,6 +74,8 @@ SHOULD_FIND = [
     ("Prevent heavy lifting during a flare-up.", ("lifting", "avoid")),
     ("Heavy lifting ought to be prevented when your back hurts.", ("lifting", "avoid")),
     ("Hot therapy ensues cold therapy.", ("heat", "limit")),
+    ("Rest when the pain is bad.", ("rest", "recommend")),
+    ("Gentle movement is good for a sore back.", ("activity", "recommend")),
 ]
 
 
@@ -131,6 +133,16 @@ SHOULD_NOT_FIND = [
     "Rest on the floor with both legs extended.",
     "Hold for 20 seconds, then rest.",
     "Rest 30 seconds between sets.",
+    # rest as a field of a dose line, or the rest between sets of a workout
+    "Rest: 45 seconds between each round",
+    "Rest: 2 minutes between sets",
+    "Hold 5 sec | Rest | Repeat 8",
+    "Bridge | Hold 10 s | Rest | 12 reps",
+    "Hold for 10 seconds. Rest 20 sec.",
+    "Avoid resting and repeat the sets when you feel ready.",
+    # an exercise's own movement
+    "This should be a small, subtle movement.",
+    "Stay in each position instead of moving with each breath.",
     "Do not force the movement.",
     "Bend your knees and lift your right leg.",
     "Keep your back flat while lifting your leg.",

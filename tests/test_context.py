@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.config import ROOT
 from pipeline.extract import extensions, scope
-from pipeline.extract.context import AVOID, CAUTION, RECOMMEND, ConText, heading_polarity, polarity, states_for_all
+from pipeline.extract.context import AVOID, CAUTION, RECOMMEND, ConText, heading_polarity, polarity
 from pipeline.extract.matching import Tokens, scan
 
 extensions.register()
@@ -39,22 +40,31 @@ def _blocks(doc: Doc, headings: tuple[str, ...]) -> list[Span]:
     return blocks
 
 
-def read(blank_nlp: Language, text: str, names: list[str], headings: tuple[str, ...] = ()) -> dict[str, str]:
-    """The polarity the component gives each occurrence of each name: ``name``, ``name#2``, …"""
-    doc = blank_nlp(text)
+def _polarities(doc: Doc, names: list[str], in_heading: Callable[[Span], bool]) -> dict[str, str]:
+    """Run the component on ``doc`` with a span per occurrence of each name: ``name``, ``name#2``, …"""
     spans, keys = [], []
     for name in names:
-        for k, m in enumerate(re.finditer(re.escape(name), text), 1):
+        for k, m in enumerate(re.finditer(re.escape(name), doc.text), 1):
             span = doc.char_span(m.start(), m.end(), label="EXERCISE")
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            span._.in_heading = text[line_start:].split("\n")[0] in headings
+            span._.in_heading = in_heading(span)
             spans.append(span)
             keys.append(name if k == 1 else f"{name}#{k}")
     doc.spans["exercise"] = spans
-    if headings:
-        doc.spans["block"] = _blocks(doc, headings)
     ConText(None, {"exercise": "polarity"}, "block")(doc)
     return {key: s._.polarity for key, s in zip(keys, spans, strict=True)}
+
+
+def read(blank_nlp: Language, text: str, names: list[str], headings: tuple[str, ...] = ()) -> dict[str, str]:
+    """The polarity the component gives each occurrence of each name, the blocks built by hand."""
+    doc = blank_nlp(text)
+    if headings:
+        doc.spans["block"] = _blocks(doc, headings)
+
+    def in_heading(span: Span) -> bool:
+        line_start = text.rfind("\n", 0, span.start_char) + 1
+        return text[line_start:].split("\n")[0] in headings
+
+    return _polarities(doc, names, in_heading)
 
 
 # ------------------------------------------------------------------------------ the issue's bugs
@@ -90,6 +100,29 @@ def test_each_bullet_is_its_own_segment(blank_nlp: Language) -> None:
         ("Deep squats could injure your spine if done badly.", "Deep squats", AVOID),
         ("Heavy deadlifts may aggravate a strained muscle.", "Heavy deadlifts", AVOID),
         ("Toe touches won't make your back worse.", "Toe touches", RECOMMEND),
+        ("Toe touches are a terrible idea when your back is locked up.", "Toe touches", AVOID),
+        ("Double leg raises are not a good choice for a sore back.", "Double leg raises", AVOID),
+        ("Toe touches aren't safe with a herniated disc.", "Toe touches", AVOID),
+        ("I'd never recommend crunches to anyone with a disc problem.", "crunches", AVOID),
+        ("You should not do toe touches.", "toe touches", AVOID),
+        ("Try not to do crunches this week.", "crunches", AVOID),
+        ("Try not to arch your back during the bridge.", "bridge", RECOMMEND),
+        ("You should not arch your back in the glute bridge.", "glute bridge", RECOMMEND),
+        ("Crunches are one of the worst exercises for your back.", "Crunches", AVOID),
+        ("Sit-ups are the last thing you should do with a spasm.", "Sit-ups", AVOID),
+        ("Deadlifts put too much strain on the lower back.", "Deadlifts", AVOID),
+        ("Leaning over in a forward bend places too much stress on the discs.", "forward bend", AVOID),
+        ("Burpees are high-impact and hard on the spine.", "Burpees", AVOID),
+        ("Heavy squats can lead to serious disc injuries.", "Heavy squats", AVOID),
+        ("Jumping jacks can compress your spine.", "Jumping jacks", AVOID),
+        ("Box jumps land hard, which negatively affects the discs.", "Box jumps", AVOID),
+        ("The glute bridge puts no strain on the spine.", "glute bridge", RECOMMEND),
+        ("In the bird dog, many people put too much pressure on the wrists.", "bird dog", RECOMMEND),
+        ("The plank trains the abs without putting extra strain on your back.", "plank", RECOMMEND),
+        ("The bird dog can lead to better balance.", "bird dog", RECOMMEND),
+        ("The plank is one of the best exercises for your core.", "plank", RECOMMEND),
+        ("The bridge is safe for most people.", "bridge", RECOMMEND),
+        ("Leg raises are not for everyone but they help many people.", "Leg raises", RECOMMEND),
         # should not match: pseudo triggers, terminators, conditionals
         ("Avoid pain: do the pelvic tilt stretch slowly.", "pelvic tilt stretch", RECOMMEND),
         ("Don't force the cat cow stretch past what feels comfortable.", "cat cow stretch", RECOMMEND),
@@ -121,7 +154,8 @@ def test_an_avoid_heading_covers_its_section(blank_nlp: Language, heading: str) 
     assert got == {"Crunches": AVOID, "Leg raises": AVOID, "glute bridge": RECOMMEND}
 
 
-@pytest.mark.parametrize("heading", ["Exercises to try", "How to prevent back pain", "Gentle stretches"])
+@pytest.mark.parametrize("heading", ["Exercises to try", "How to prevent back pain", "Gentle stretches",
+                                     "Avoid heavy lifting", "Stay away from long car rides"])
 def test_other_headings_do_not(blank_nlp: Language, heading: str) -> None:
     text = f"{heading}\n- Crunches\n- Leg raises with straight legs"
     assert set(read(blank_nlp, text, ["Crunches", "Leg raises"], headings=(heading,)).values()) == {RECOMMEND}
@@ -146,6 +180,95 @@ def test_a_section_ends_at_the_next_heading(blank_nlp: Language) -> None:
     assert got == {"Crunches": AVOID, "Glute bridge": RECOMMEND}
 
 
+@pytest.fixture(scope="module")
+def layout_nlp() -> Language:
+    """A blank pipeline with the layout component: blocks, headings and their parents as the build has them."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("backkb_layout")
+    return nlp
+
+
+def read_laid_out(layout_nlp: Language, text: str, names: list[str]) -> dict[str, str]:
+    """The polarity of each occurrence of each name, the blocks from the layout component."""
+    doc = layout_nlp(text)
+    headings = [b for b in doc.spans["block"] if b.label_ == "heading"]
+    return _polarities(doc, names, lambda span: any(h.start <= span.start < h.end for h in headings))
+
+
+PARENTS = [
+    # a lead-in line above numbered headings, until the next lead-in line
+    ("{}\n1. Leg Raises\nLeg raises load the spine.\n2. Crunches\nA better move: the glute bridge.\n"
+     "Moves that help:\n3. Bird Dog\nKneel on all fours.",
+     ["Moves that can hurt your back:", "Exercises you should avoid:", "What not to do:"],
+     {"Leg Raises": AVOID, "Leg raises": AVOID, "Crunches": AVOID, "glute bridge": RECOMMEND, "Bird Dog": RECOMMEND}),
+    # a heading above numbered headings, through a subheading while the numbering goes on
+    ("{}\n\nA few words first.\n\n1. Leg Raises\n\nWhy They Load It\n\nThey load the spine. Try the bird dog "
+     "instead.\n\n2. Crunches\n\nThe same goes for these.\n\nGentle Options\n\n1. Glute Bridge\n\nLift your hips.",
+     ["Worst Moves for a Sore Back"],
+     {"Leg Raises": AVOID, "bird dog": RECOMMEND, "Crunches": AVOID, "Glute Bridge": RECOMMEND}),
+    # a topic heading above exercise headings, until the next topic heading
+    ("{}\n\nLeg Raises\n\nLeg raises arch the spine.\n\nCrunches\n\nThey round it.\n\nMoves to Try Instead\n\n"
+     "Glute Bridge\n\nLift your hips.\n\nTry the Bird Dog\n\nKneel on all fours.",
+     ["Moves to Skip With a Sore Back", "The Worst Exercises for Your Spine"],
+     {"Leg Raises": AVOID, "Leg raises": AVOID, "Crunches": AVOID, "Glute Bridge": RECOMMEND, "Bird Dog": RECOMMEND}),
+    ("{}\n\nCrunches\n\nThey round the spine.\n\nTry the Glute Bridge\n\nLift your hips.", ["Moves to Skip"],
+     {"Crunches": AVOID, "Glute Bridge": RECOMMEND}),  # an exercise heading can still offer the alternative
+    # a numbered title the layout took for an item, and the blocks it owns
+    ("{}\n1. Leg Raises\nThey load the spine.\n2. deep squats with weights\nDeep squats load it too.\n"
+     "Moves that help:\n3. Bird Dog\nKneel on all fours.", ["Moves that strain a sore back:"],
+     {"Leg Raises": AVOID, "deep squats": AVOID, "Deep squats": AVOID, "Bird Dog": RECOMMEND}),
+]
+
+
+@pytest.mark.parametrize(("text", "parent", "expected"),
+                         [(text, parent, expected) for text, parents, expected in PARENTS for parent in parents])
+def test_a_parent_covers_the_exercise_headings_below_it(layout_nlp: Language, text: str, parent: str,
+                                                         expected: dict[str, str]) -> None:
+    assert read_laid_out(layout_nlp, text.format(parent), list(expected)) == expected
+
+
+@pytest.mark.parametrize("topic", ["Avoid Heavy Lifting", "Stay Away From Long Car Rides", "Exercises to Try"])
+def test_other_topics_do_not_cover_the_exercise_headings_below_them(layout_nlp: Language, topic: str) -> None:
+    text = f"{topic}\n\nBend at the knees.\n\nGlute Bridge\n\nLift your hips.\n\nLeg Raises\n\nLower them slowly."
+    assert set(read_laid_out(layout_nlp, text, ["Glute Bridge", "Leg Raises"]).values()) == {RECOMMEND}
+
+
+@pytest.mark.parametrize("lead_in", ["Steer clear of these:", "Skip these for now:"])
+def test_a_lead_in_line_covers_its_list(layout_nlp: Language, lead_in: str) -> None:
+    text = (f"Easy Moves\n\nSome words.\n{lead_in}\n- Leg raises\n- Crunches\nThe glute bridge is kind to it.\n"
+            "- Bird dog")
+    got = read_laid_out(layout_nlp, text, ["Leg raises", "Crunches", "glute bridge", "Bird dog"])
+    assert got == {"Leg raises": AVOID, "Crunches": AVOID, "glute bridge": RECOMMEND, "Bird dog": RECOMMEND}
+
+
+def test_a_list_of_mistakes_is_not_a_list_of_exercises_to_avoid(layout_nlp: Language) -> None:
+    text = ("Glute Bridge\n\nLift your hips.\nCommon mistakes to avoid:\n- Arching the back in the glute bridge\n"
+            "- Holding your breath in the plank")
+    assert set(read_laid_out(layout_nlp, text, ["Glute Bridge", "glute bridge", "plank"]).values()) == {RECOMMEND}
+
+
+@pytest.mark.parametrize("lead_in", ["Moves that help:", "Try these instead:", "Here is the list:"])
+def test_other_lead_ins_do_not(layout_nlp: Language, lead_in: str) -> None:
+    text = f"{lead_in}\n1. Leg Raises\nLower them slowly.\n2. Glute Bridge\nLift your hips.\n- Bird dog"
+    assert set(read_laid_out(layout_nlp, text, ["Leg Raises", "Glute Bridge", "Bird dog"]).values()) == {RECOMMEND}
+
+
+@pytest.mark.parametrize("cue", ["Why they hurt:", "Why it is bad:", "Why it's risky:", "Why you should skip it:"])
+def test_a_why_it_hurts_line_is_about_the_title_above_it(layout_nlp: Language, cue: str) -> None:
+    text = (f"Some Moves\n\n1. Leg Raises\n{cue} lifting both legs arches the spine.\n"
+            "A better move: the glute bridge.\n2. Bird Dog\nKneel on all fours.")
+    got = read_laid_out(layout_nlp, text, ["Leg Raises", "glute bridge", "Bird Dog"])
+    assert got == {"Leg Raises": AVOID, "glute bridge": RECOMMEND, "Bird Dog": RECOMMEND}
+
+
+@pytest.mark.parametrize("line", ["Why it helps: it loosens the hips.", "Why they work: the hips open.",
+                                  "It can hurt to start with, so go slowly.", "Hurt? Stop and rest."])
+def test_other_first_lines_do_not(layout_nlp: Language, line: str) -> None:
+    text = f"Some Moves\n\n1. Leg Raises\n{line}\n2. Bird Dog\nKneel on all fours."
+    assert set(read_laid_out(layout_nlp, text, ["Leg Raises", "Bird Dog"]).values()) == {RECOMMEND}
+
+
 @pytest.mark.parametrize(
     ("heading", "polarity_", "name"),
     [
@@ -156,6 +279,15 @@ def test_a_section_ends_at_the_next_heading(blank_nlp: Language) -> None:
         ("Skip the Superman", AVOID, "the Superman"),
         ("Exercises to Avoid", AVOID, "Exercises to Avoid"),
         ("How to Prevent Back Spasms", RECOMMEND, "How to Prevent Back Spasms"),
+        ("Moves That Hurt Your Back", AVOID, "Moves That Hurt Your Back"),
+        ("Stretches Which Can Strain the Spine", AVOID, "Stretches Which Can Strain the Spine"),
+        ("Moves That Don't Hurt Your Back", RECOMMEND, "Moves That Don't Hurt Your Back"),
+        ("Stop Back Pain With These Stretches", RECOMMEND, "Stop Back Pain With These Stretches"),
+        ("Quit Suffering From a Sore Back", RECOMMEND, "Quit Suffering From a Sore Back"),
+        ("Mistakes to Avoid", RECOMMEND, "Mistakes to Avoid"),
+        ("Avoid These Common Errors", RECOMMEND, "Avoid These Common Errors"),
+        ("When to Avoid These Stretches", RECOMMEND, "When to Avoid These Stretches"),
+        ("Things to Avoid", AVOID, "Things to Avoid"),
         ("Glute Bridge", RECOMMEND, "Glute Bridge"),
         ("Try the Glute Bridge", RECOMMEND, "Try the Glute Bridge"),
     ],
@@ -166,16 +298,43 @@ def test_heading_polarity(blank_nlp: Language, heading: str, polarity_: str, nam
     assert (cue.polarity, doc[cue.name_start :].text) == (polarity_, name)
 
 
-# ------------------------------------------------------------------------------ the rest of the API
+# ------------------------------------------------------------------------------ references
+
+def _kept(blank_nlp: Language, text: str, name: str) -> list[str]:
+    doc = blank_nlp(text)
+    start = text.index(name)
+    doc.spans["exercise"] = [doc.char_span(start, start + len(name), label="EXERCISE")]
+    ConText(None, {"exercise": "polarity"}, None)(doc)
+    return [s.text for s in doc.spans["exercise"]]
+
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
-    [("Repeat each stretch three times.", True), ("Do all of these exercises daily.", True),
-     ("Repeat the stretch three times.", False)],
+    ("text", "name"),
+    [
+        ("Lie down with bent knees, as if you were about to do a crunch.", "crunch"),
+        ("Curl your chin in like you're going to start a sit-up.", "sit-up"),
+        ("Brace the belly as though doing a plank.", "plank"),
+        ("Keep the hips square, like you are performing a glute bridge.", "glute bridge"),
+    ],
 )
-def test_states_for_all(blank_nlp: Language, text: str, expected: bool) -> None:
-    assert states_for_all(next(blank_nlp(text).sents)) is expected
+def test_a_name_that_only_describes_a_position_is_dropped(blank_nlp: Language, text: str, name: str) -> None:
+    assert _kept(blank_nlp, text, name) == []
 
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Do the crunch as if nobody were watching.", "crunch"),
+        ("A plank feels like a workout for the whole body.", "plank"),
+        ("You are about to do the glute bridge: lie on your back.", "glute bridge"),
+        ("If you like doing sit-ups, do them slowly.", "sit-ups"),
+    ],
+)
+def test_other_names_near_like_are_kept(blank_nlp: Language, text: str, name: str) -> None:
+    assert _kept(blank_nlp, text, name) == [name]
+
+
+# ------------------------------------------------------------------------------ the rest of the API
 
 def test_the_component_in_a_pipeline() -> None:
     nlp = spacy.blank("en")
@@ -226,6 +385,9 @@ def test_a_rule_file_of_ones_own_with_a_token_pattern(blank_nlp: Language, tmp_p
     assert [s._.polarity for s in doc.spans["exercise"]] == [AVOID, RECOMMEND]
 
 
+GROUPS = ("exercise", "advice_target", "block", "dose", "section", "list")  # the groups the pipeline reads rules for
+
+
 def _sentences(folder: Path) -> list[str]:
     return [s.strip() for p in sorted(folder.glob("*.txt"))
             for s in re.split(r"(?<=[.!?])\s+|\n", p.read_text(encoding="utf-8")) if len(s.split()) >= 4]
@@ -236,7 +398,7 @@ def test_no_rule_is_a_sentence_of_the_seeds_or_the_dev_set(blank_nlp: Language) 
     folders = [ROOT / "raw", ROOT.parent / "shared" / "eval" / "dev" / "texts"]
     sentences = [s for f in folders if f.is_dir() for s in _sentences(f)]
     assert sentences
-    rules = {g: scope.rule_set(blank_nlp.vocab, False, g) for g in ("exercise", "advice_target", "block", "dose")}
+    rules = {g: scope.rule_set(blank_nlp.vocab, False, g) for g in GROUPS}
     for sentence in sentences:
         doc = blank_nlp.make_doc(sentence)
         toks = Tokens.of(doc, False)
@@ -247,5 +409,4 @@ def test_no_rule_is_a_sentence_of_the_seeds_or_the_dev_set(blank_nlp: Language) 
 
 
 def test_every_rule_line_is_used_by_some_group() -> None:
-    groups = ("exercise", "advice_target", "block", "dose")
-    assert all(any(r.in_group(g) for g in groups) for r in scope.load_rules())
+    assert all(any(r.in_group(g) for g in GROUPS) for r in scope.load_rules())

@@ -174,6 +174,32 @@ SHOULD_MATCH = [
     # several sentences: cues do not cross a full stop or a new line
     case("Lie on your back. Hold for 20 seconds. Repeat for 5 to 10 reps.",
          ("hold_s", 20, 20, False, False), ("reps", 5, 10, False, False)),
+    # ranges in words, with the article, and open-ended
+    case("Hold for 45 seconds to a minute.", ("hold_s", 45, 60, False, False)),
+    case("Stay there for a minute or two.", ("hold_s", 60, 120, False, False)),
+    case("Repeat it seven to 10 times.", ("reps", 7, 10, False, False)),
+    case("Hold 45s and let go.", ("hold_s", 45, 45, False, False)),
+    case("Grasp your ankle for 20 seconds.", ("hold_s", 20, 20, False, False)),
+    # a hold counted aloud, as a transcript writes it
+    case("Hold it, one, two, three, four, and release.", ("hold_s", 4, 4, True, False)),
+    case("Keep it there... 1... 2... 3... 4... 5.", ("hold_s", 5, 5, True, False)),
+    # "x" for times, sets by reps, and a chain of reps per set
+    case("Do the routine 3 x per week.", ("per_week", 3, 3, False, False)),
+    case("Train 2 - 4 x a week.", ("per_week", 2, 4, False, False)),
+    case("Do 3 x 12 reps.", ("sets", 3, 3, False, False), ("reps", 12, 12, False, False)),
+    case("Do 4x8.", ("reps", 8, 8, False, False), ("sets", 4, 4, False, False)),
+    case("Do 2 x 45 seconds.", ("reps", 2, 2, False, False), ("hold_s", 45, 45, False, False)),
+    case("Do 3 sets of 20 seconds.", ("sets", 3, 3, False, False), ("hold_s", 20, 20, False, False)),
+    case("Begin with 8-6-4 reps.", ("sets", 3, 3, False, False), ("reps", 4, 8, False, False)),
+    case("Eventually progress to a 12-10-8 pyramid.", ("reps_target", 8, 12, False, False)),
+    case("Progress slowly to holding for 15 seconds.", ("hold_target_s", 15, 15, False, False)),
+    # time spent on a moving exercise, said with a do-verb
+    case("Do this for 3 to 4 minutes.", ("total_s", 180, 240, False, False)),
+    case("Perform the rocking for a minute.", ("total_s", 60, 60, False, False)),
+    # a rep count with a daily schedule after it is also once a day; "a day" after it is a rate
+    case("Do 6 repetitions of the stretch every day.", ("reps", 6, 6, False, False), ("per_day", 1, 1, False, False)),
+    case("Complete 12 reps daily.", ("reps", 12, 12, False, False), ("per_day", 1, 1, False, False)),
+    case("Do 6 repetitions a day.", ("reps", 6, 6, False, False)),
 ]
 
 SHOULD_NOT_MATCH = [
@@ -219,6 +245,13 @@ SHOULD_NOT_MATCH = [
     "Aim for 2 minutes per exercise.",
     "Breathe deeply for 30 seconds.",
     "Hold the pose\n30 seconds of walking",
+    "Hold for one slow breath.",
+    "Breathe in, one, two, three.",
+    "Hold on: count them, three, four, five.",
+    "In the 1980s, people held other views.",
+    "Do this for 30 seconds.",
+    "The mat is 2 x 6 feet.",
+    "Call 1-800-555 for details.",
 ]
 
 
@@ -273,7 +306,7 @@ def test_evidence_offsets_slice_a_phrase_with_the_number(blank_nlp: Language, te
     "Do 10 reps on each side.", "Hold for each leg.", "Then switch legs.", "Swap, and repeat.",
     "Repeat on the other side.", "Repeat with the opposite knee.", "Stretch both sides.",
     "Do 5 per side.", "Switch sides and repeat.", "Bring the knee up and repeat sides.",
-    "Work one leg at a time.", "Turn to the other side.",
+    "Work one leg at a time.", "Turn to the other side.", "Then change the leg.", "Switch leg and hold.",
 ])
 def test_side_cues(text: str) -> None:
     assert has_side_cue(text)
@@ -282,7 +315,7 @@ def test_side_cues(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "Lift one leg.", "Lean to one side.", "Hug both knees to your chest.", "Hold with both hands.",
     "Keep one leg straight and the other leg bent at the knee.", "Place your hand on the opposite knee.",
-    "Lie on your side.", "the sideways bend", "A swapped order.",
+    "Lie on your side.", "the sideways bend", "A swapped order.", "Repeat the leg raise.",
 ])
 def test_not_side_cues(text: str) -> None:
     assert not has_side_cue(text)
@@ -366,6 +399,16 @@ def test_trained_model_gives_the_same_results(trained_nlp: Language, blank_nlp: 
         ("Hold: 10", []),
         ("Reps: as many as you can", []),
         ("Sets and reps vary by level.", []),
+        ("- Sets: 3 sets", [("sets", 3.0, 3.0, False)]),
+        ("• Repeats: 12 for each leg", [("reps", 12.0, 12.0, True)]),
+        ("Hold: 8 sec | Repeat: 6 | Frequency: daily",
+         [("hold_s", 8.0, 8.0, False), ("reps", 6.0, 6.0, False), ("per_day", 1.0, 1.0, False)]),
+        ("How often: every day", [("per_day", 1.0, 1.0, False)]),
+        ("Frequency: as needed", []),
+        ("Move | Hold (sec) | Reps\nCat-cow | 5 | 10\nPlank | 30 | 2\n\nPlank | 40",
+         [("hold_s", 5.0, 5.0, False), ("reps", 10.0, 10.0, False), ("hold_s", 30.0, 30.0, False),
+          ("reps", 2.0, 2.0, False)]),
+        ("Lumbar Rotation Stretch | Top Down", []),
     ],
 )
 def test_labelled_fields(text: str, expected: list[tuple]) -> None:

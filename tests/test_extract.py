@@ -16,6 +16,7 @@ from pipeline.extract.mentions import find_descriptions, find_names, lexicon_spa
 from pipeline.ingest import clean
 from pipeline.models import Extraction, Source
 from pipeline.nlp import add_extraction
+from pipeline.structure import find_blocks
 
 
 def run(text: str, trained_nlp) -> Extraction:
@@ -25,7 +26,7 @@ def run(text: str, trained_nlp) -> Extraction:
 
 def names(text: str, trained_nlp) -> list[str]:
     article = clean(Source("t", "t.txt", "", "ok", "", None, len(text)), text)
-    return [h.name for h in find_names(trained_nlp(article.clean_text), article.blocks)]
+    return [h.name for h in find_names(trained_nlp(article.clean_text), find_blocks(article.clean_text))]
 
 
 @pytest.mark.parametrize("text", ["Knees-to-Chest Stretch", "knee to chest stretches", "KNEE-TO-CHEST STRETCH",
@@ -181,6 +182,9 @@ def test_every_fact_quotes_the_raw_text(trained_nlp) -> None:
         ("Lie on the floor, then draw a knee slowly to the chest.", "Knee-to-chest stretch"),
         ("Gently pull your right knee toward your chest and hold.", "Knee-to-chest stretch"),
         ("Stretch the back by raising both arms overhead.", "Overhead arm stretch"),
+        ("Lie down, bringing your left knee up toward your chest.", "Knee-to-chest stretch"),
+        ("Keep your legs straight and slowly bend down towards your toes.", "Forward bend"),
+        ("Lying on your back, rolling both knees to one side.", "Lower trunk rotation"),
     ],
 )
 def test_descriptions_are_unnamed_mentions(text: str, name: str) -> None:
@@ -188,7 +192,8 @@ def test_descriptions_are_unnamed_mentions(text: str, name: str) -> None:
     assert (hit.name, hit.named, hit.method) == (name, False, "description")
 
 
-@pytest.mark.parametrize("text", ["Bring your chest to your knees.", "Raise your arms to shoulder height."])
+@pytest.mark.parametrize("text", ["Bring your chest to your knees.", "Raise your arms to shoulder height.",
+                                  "Bend your knees and point your toes."])
 def test_descriptions_need_the_distinctive_movement(text: str) -> None:
     assert find_descriptions(text, 0, len(text)) == []
 
@@ -310,3 +315,12 @@ def test_polarity_bugs_seen_by_new_users(text: str, expected: dict[str, str], tr
     """Each case once came out wrong through the whole pipeline (issue 9); the sentences are our own."""
     found = polarities(text, trained_nlp)
     assert {k: found.get(k) for k in expected} == expected, found
+
+
+@pytest.mark.model
+def test_a_caution_is_stored_as_a_recommendation(trained_nlp) -> None:
+    """ConText may say ``caution``; the KB's polarity has only recommend and avoid (vocab.POLARITIES)."""
+    text = "Bird Dog\n\nKneel on all fours. If your back aches, stop doing the bird dog.\n"
+    doc = trained_nlp(text)
+    assert "caution" in {s._.polarity for s in doc.spans["exercise"]}
+    assert {m.polarity for m in run(text, trained_nlp).mentions} == {"recommend"}

@@ -15,6 +15,7 @@ from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.corpus import generate
 from pipeline import cache as cache_module
 from pipeline.build import build
 from pipeline.errors import UserError
@@ -28,11 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def many_articles(folder: Path, copies: int) -> Path:
-    """The seeds copied ``copies`` times, each copy made distinct by a line of its own."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for k in range(copies):
-        for src in sorted(RAW.iterdir()):
-            (folder / f"{src.stem}_{k:03d}.txt").write_bytes(src.read_bytes() + f"\nCopy {k}.\n".encode())
+    """``copies`` times as many articles as the seeds, recombined from their sections (a seed with a line
+    of its own added would be a near-duplicate of the seed, and not be extracted)."""
+    generate(RAW, copies * len(list(RAW.iterdir())), folder, seed=0)
     return folder
 
 
@@ -116,8 +115,9 @@ def test_rebuild_extracts_only_new_or_changed_articles(raw_copy: Path, tmp_path:
     assert connect_read_only(kb).execute("SELECT * FROM mentions ORDER BY ALL").fetchall() == first
     target = raw_copy / "001_138faa212ac3308a.txt"
     target.write_bytes(target.read_bytes() + b"\nWall Sits\n\nRepeat 8 to 12 times.\n")
-    shutil.copy(RAW / "004_bbbfca6aaf4fdbc9.txt", raw_copy / "005_new.txt")
-    (raw_copy / "005_new.txt").write_bytes((RAW / "004_bbbfca6aaf4fdbc9.txt").read_bytes() + b"\nNew.\n")
+    # a new article of its own: a seed with a line added would be a near-duplicate of the seed
+    (raw_copy / "005_new.txt").write_bytes(b"Bird Dog\n\nKneel on all fours, lift one arm and the other leg.\n"
+                                           b"Hold for 5 seconds and repeat 10 times on each side.\n")
     changed = build(raw_copy, kb, cache_dir=cache)
     assert (changed.n_extracted, changed.n_cached) == (2, 4)
 

@@ -25,7 +25,7 @@ def found(text: str, trained_nlp) -> list[tuple[str, str]]:
     """(name, surface) of every name found in ``text``, in text order."""
     article = clean(Source("t", "t.txt", "", "ok", "", None, len(text)), text)
     doc = trained_nlp(article.clean_text)
-    return [(h.name, article.clean_text[h.start : h.end]) for h in find_names(doc, article.blocks)]
+    return [(h.name, article.clean_text[h.start : h.end]) for h in find_names(doc, find_blocks(article.clean_text))]
 
 
 # ---------------------------------------------------------------- rules without the model

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline.normalize import line_edits, split_word_edits
 from pipeline.offsets import Edit, OffsetMap, merge_edits, rewrite
 
 
@@ -77,3 +80,27 @@ def test_every_kept_character_maps_to_itself(words: list[str], cuts: list[tuple[
         if not inside:
             assert raw[s] == ch
         assert m.start(i) <= m.end(i + 1)
+
+
+_PIECES = st.sampled_from(["hold", " ", "\n", "\r\n", "\r", "\x00", "\x07", "\f", "c hest", "s tand", "10", ".",
+                           "\u2028", "\r\r\n"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(_PIECES, min_size=1, max_size=40))
+def test_line_endings_control_bytes_and_broken_words_map_back_exactly(pieces: list[str]) -> None:
+    """After the first cleaning layers every character points at itself, a newline at a line break,
+    and a joined word at its pieces."""
+    raw = "".join(pieces)
+    m = OffsetMap.identity(len(raw))
+    text = raw
+    for edits_of in (line_edits, split_word_edits):
+        text, child = rewrite(text, edits_of(text))
+        m = m.then(child)
+    assert "\r" not in text and "\x00" not in text and "\x07" not in text
+    for i, ch in enumerate(text):
+        original = raw[m.start(i) : m.end(i + 1)]
+        assert original == ch or (ch == "\n" and original in {"\r\n", "\r", "\f", "\u2028"}), (ch, original)
+    for word in ("chest", "stand"):
+        for found in re.finditer(word, text):
+            assert raw[m.start(found.start()) : m.end(found.end())].replace(" ", "") == word

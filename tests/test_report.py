@@ -143,8 +143,19 @@ def test_report_shows_reviewers_verdict(seeds_kb: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.model
-def test_report_without_raw_files_still_renders(seeds_kb: Path, tmp_path: Path) -> None:
+def test_report_without_raw_files_links_into_the_stored_text(seeds_kb: Path, tmp_path: Path) -> None:
     page = write_report(seeds_kb, tmp_path / "r.html", tmp_path / "missing").read_text(encoding="utf-8")
+    assert "raw file not readable" not in page and "<mark id=" in page
+
+
+@pytest.mark.model
+def test_report_of_a_kb_without_stored_text_and_raw_files_still_renders(seeds_kb: Path, tmp_path: Path) -> None:
+    kb = tmp_path / "kb.duckdb"
+    shutil.copy(seeds_kb, kb)
+    con = duckdb.connect(str(kb))
+    con.execute("CREATE OR REPLACE VIEW documents AS SELECT source_id, clean_text FROM src_documents")
+    con.close()
+    page = write_report(kb, tmp_path / "r.html", tmp_path / "missing").read_text(encoding="utf-8")
     assert "raw file not readable" in page and "<mark id=" not in page
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from pipeline import vocab
 from pipeline.models import Advice, Article, Dosage, Extraction, Mention, Step
 
 # Small batches: ~1,000-word articles make nlp.pipe hold a lot per batch (64 peaked at 1.2 GB a process).
@@ -53,7 +54,7 @@ class _Records:
             qs, qe, quote = self.raw_at(span._.polarity_quote_at)
             cs, ce, _cue = self.raw_at(span._.polarity_cue_at)
             m = unique.setdefault(f"{sid}:{rs}", Mention(f"{sid}:{rs}", sid, surface, span._.name, rs, re_,
-                                                           span._.polarity, span._.named, span._.method,
+                                                           _stored(span._.polarity), span._.named, span._.method,
                                                            span._.confidence, quote, qs, qe, cs, ce))
             self.by_span[(span.start_char, span.end_char)] = m
         return sorted(unique.values(), key=lambda m: m.char_start)
@@ -82,6 +83,11 @@ class _Records:
             rs, re_, evidence = self.raw(span)
             out.append(Advice(self.article.source_id, span.label_, span._.stance, evidence, rs, re_))
         return out
+
+
+def _stored(polarity: str) -> str:
+    """The KB's polarity of a span's: a caution ("if it hurts, stop the bridge") is still a recommendation."""
+    return vocab.AVOID if polarity == vocab.AVOID else vocab.RECOMMEND
 
 
 def extract_article(article: Article, doc: Doc) -> Extraction:

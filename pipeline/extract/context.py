@@ -13,11 +13,18 @@ span mean, and holds the ``backkb_context`` component that writes it on the Doc:
   blocks whose ``._.heading_at`` is that heading) that it is about: all of them when it names none
   ("Exercises to avoid", "Worst exercises for a sore back", "What not to do"), else those that are
   the exercise it names; unless an exercise's own segment says otherwise (an avoid, a caution, or an
-  alternative offered: "instead", "switch to", "is safer");
+  alternative offered: "instead", "switch to", "is safer", "A better move:", "try"). What a heading
+  or lead-in line says for every exercise passes down to the headings of its list
+  (``._.parent_heading_at``: "Exercises you should avoid:" / "1. Crunches" / "2. Burpees"), and from
+  a topic heading to the exercise headings below it ("Exercises to Avoid" / "Sit-Ups"); a block
+  that opens with a ``section`` cue ("Why they hurt:") is about the title right above it;
+- a **reference** modifier ("like you're about to do sit-ups", "as if doing a crunch") says a name only
+  describes a position or movement of another exercise: the source neither recommends nor warns
+  against it, so the component drops that span from its group;
 - an advice target's **stance** is the first of limit, avoid, recommend among its modifiers; an
   ignore modifier (a cause, a wish) makes it no advice unless a limit covers it too.
 
-``polarity``, ``states_for_all`` and ``heading_polarity`` answer the same questions for one span
+``polarity`` and ``heading_polarity`` answer the same questions for one span
 without the component (for code that has a Doc but no span groups).
 """
 
@@ -36,10 +43,10 @@ from pipeline.extract.matching import Tokens, scan
 from pipeline.extract.scope import (
     AVOID,
     CAUTION,
-    EVERY_EXERCISE,
     IGNORE,
     LIMIT,
     RECOMMEND,
+    REFERENCE,
     Modifier,
     by_segment,
     covering,
@@ -50,10 +57,11 @@ from pipeline.extract.scope import (
 from pipeline.names import same_exercise
 
 __all__ = ["AVOID", "CAUTION", "RECOMMEND", "ConText", "HeadingCue", "heading_polarity", "polarity",
-           "polarity_of", "stance_of", "states_for_all"]
+           "polarity_of", "stance_of"]
 
 EXERCISE, EXERCISE_LABEL = "exercise", "EXERCISE"
-BLOCK, HEADING = "block", "heading"
+BLOCK, HEADING, SECTION, LIST = "block", "heading", "section", "list"
+_SECTION_CUE_WORDS = 8  # a section cue opens its block: only its first words are read
 ATTRIBUTES = ("polarity", "stance")
 
 # When modifiers disagree about an advice target, the first stance here wins. Limit qualifies the
@@ -143,14 +151,6 @@ def polarity(doc: Doc, start: int, end: int) -> str:
     return polarity_of(covering(mods, start, EXERCISE, EXERCISE_LABEL))
 
 
-def states_for_all(sent: Span) -> bool:
-    """The sentence states something for every exercise of the article ("do each exercise twice a day")."""
-    doc = sent.doc
-    ruleset = rule_set(doc.vocab, doc.has_annotation("LEMMA"), "dose")
-    found = scan(ruleset.trie, _last_doc(doc, doc.has_annotation("LEMMA")).toks, sent.start, sent.end)
-    return any(ruleset.rules[key].category == EVERY_EXERCISE for _s, _e, key in found)
-
-
 class ConText:
     """Sets ``._.polarity`` or ``._.stance`` on the spans of the configured groups (see the module doc)."""
 
@@ -173,6 +173,10 @@ class ConText:
                 for span, (mods, _seg) in zip(spans, read, strict=True):
                     span._.stance = stance_of(mods)[0]
                 continue
+            kept = [k for k, (mods, _seg) in enumerate(read) if all(m.category != REFERENCE for m in mods)]
+            if len(kept) < len(spans):
+                spans, read = [spans[k] for k in kept], [read[k] for k in kept]
+                extensions.set_group(doc, group, spans)
             values, cues = [], []
             for span, (mods, seg) in zip(spans, read, strict=True):
                 if span._.in_heading and seg:  # read by the heading rules, in scope
@@ -183,7 +187,7 @@ class ConText:
             in_avoided = self._avoided_sections(doc, toks, spans, values)
             for span, (mods, _seg), value, cue in zip(spans, read, values, cues, strict=True):
                 own = value != RECOMMEND or any(m.category == RECOMMEND for m in mods)
-                heading = None if own or span._.in_heading else in_avoided(span)
+                heading = None if own else in_avoided(span)
                 span._.polarity = AVOID if heading else value
                 trigger, quote = (list(heading), list(heading)) if heading else cue
                 span._.polarity_cue_at = trigger if span._.polarity == AVOID else None
@@ -204,33 +208,99 @@ class ConText:
 
     def _avoided_sections(self, doc: Doc, toks: Tokens, spans: Sequence[Span],
                           values: Sequence[str]) -> Callable[[Span], tuple[int, int] | None]:
-        """A test: is a span in the section of a heading that says to avoid it? (That heading's
-        character offsets, or None.)
+        """A test: is a span in the section of a heading (or the list of a lead-in line) that avoids it?
+        (The character offsets of that heading or line, or None.)
 
-        A heading that names no span says so of every span of its section when it reads as avoid
-        ("Exercises to avoid"); one that names spans, of those that are a span it avoids ("Stop
-        Sit-Ups" … "sit-ups strain the back"; not the bridge of "Do the Bridge Instead of Sit-Ups").
+        Each heading and lead-in line gets a verdict: the names it avoids, ``[]`` for every exercise
+        under it, or none. One that names spans avoids those of them it reads as avoided ("Stop
+        Sit-Ups" … "sit-ups strain the back"; not the bridge of "Do the Bridge Instead of Sit-Ups"); one
+        that names none, every exercise under it when it reads as avoid ("Exercises to avoid"). A
+        section whose body opens with a ``section`` cue ("Why they hurt:") avoids its heading's
+        exercises. A numbered heading under a parent that avoids every exercise avoids the exercises
+        it names, or every exercise of its section when it names none; so does an unnumbered heading
+        that names exercises under the latest heading that names none (a topic: "Exercises to Avoid"
+        / "Sit-Ups" / "Toe Touches" / "Exercises to Try"). A subheading that names none ("Why It
+        Hurts") ends that topic too: the layout alone cannot tell a topic from a subheading.
         """
-        blocks = doc.spans[self.sections] if self.sections and self.sections in doc.spans else ()
-        avoided: dict[tuple[int, int], list[str]] = {}
-        for h in (b for b in blocks if b.label_ == HEADING):
-            named = [(s, v) for s, v in zip(spans, values, strict=True) if h.start_char <= s.start_char < h.end_char]
-            avoids = [s._.name or s.text for s, v in named if v == AVOID]
-            if avoids or (not named and _heading(doc, toks, h.start, h.end, self.rules).polarity == AVOID):
-                avoided[(h.start_char, h.end_char)] = avoids
-        if not avoided:
+        blocks = list(doc.spans[self.sections]) if self.sections and self.sections in doc.spans else []
+        if not blocks:
             return lambda span: None
-        body = sorted((b.start_char, b.end_char, tuple(b._.heading_at or ())) for b in blocks if b.label_ != HEADING)
-        firsts = [b[0] for b in body]
+        verdicts: dict[tuple[int, int], list[str]] = {}
+        owners = {tuple(at) for b in blocks for at in (b._.parent_heading_at, b._.heading_at) if at}
+        titled = self._titled(doc, toks, blocks)
+        topic: list[str] | None = None  # the verdict of the latest heading that names no exercise
+        for k, b in enumerate(blocks):
+            at = (b.start_char, b.end_char)
+            if b.label_ != HEADING and at not in owners and k not in titled:
+                continue
+            named = [(s._.name or s.text, v) for s, v in zip(spans, values, strict=True)
+                     if b.start_char <= s.start_char < b.end_char]
+            own = self._own_verdict(doc, toks, b, named)
+            if b.label_ == HEADING and not named:
+                topic = own
+            parent = verdicts.get(tuple(b._.parent_heading_at or ()))
+            if parent is None and b.label_ == HEADING and b._.block_number is None:
+                parent = topic  # "Exercises to Avoid" / "Sit-Ups" / … / "Exercises to Try"
+            verdict = own if own is not None else _inherited([n for n, _v in named], parent, k in titled)
+            if verdict is not None:
+                verdicts[at] = verdict
+        if not verdicts:
+            return lambda span: None
+        firsts = [b.start_char for b in blocks]
 
         def in_avoided(span: Span) -> tuple[int, int] | None:
             k = bisect_right(firsts, span.start_char) - 1
-            names = avoided.get(body[k][2]) if k >= 0 and span.start_char < body[k][1] else None
-            if names is None:
+            if k < 0 or span.start_char >= blocks[k].end_char:
                 return None
-            return body[k][2] if not names or any(same_exercise(n, span._.name or span.text) for n in names) else None
+            block = blocks[k]
+            above = [(block.start_char, block.end_char), tuple(block._.parent_heading_at or ()),
+                     tuple(block._.heading_at or ())]
+            name = span._.name or span.text
+            return next((at for at in above if verdicts.get(at) == []
+                         or any(same_exercise(n, name) for n in verdicts.get(at) or ())), None)
 
         return in_avoided
+
+    def _own_verdict(self, doc: Doc, toks: Tokens, block: Span, named: Sequence[tuple[str, str]]) -> list[str] | None:
+        """What a block says by itself: the names it avoids ("Stop Sit-Ups"), every exercise (``[]``:
+        it names none, reads as avoid and speaks of a list, by a word of the ``list`` rules:
+        "Exercises to Avoid", "What not to do", "Skip these:"), or nothing (None: "Avoid Heavy
+        Lifting" is advice, not a list of exercises)."""
+        avoided = [n for n, v in named if v == AVOID]
+        if avoided:
+            return avoided
+        if not named and _heading(doc, toks, block.start, block.end, self.rules).polarity == AVOID:
+            lister = rule_set(doc.vocab, doc.has_annotation("LEMMA"), LIST, self.rules)
+            if scan(lister.trie, toks, block.start, block.end):  # "Exercises to Avoid", not "Avoid Heavy Lifting"
+                return []
+        return None
+
+    def _titled(self, doc: Doc, toks: Tokens, blocks: Sequence[Span]) -> set[int]:
+        """The blocks (a heading, or a list line that titles an exercise) right before a block that opens
+        with an avoid cue of the ``section`` rules ("Why they hurt:", "Why it is bad for your back"):
+        that cue is about the exercises the title names."""
+        ruleset = rule_set(doc.vocab, doc.has_annotation("LEMMA"), SECTION, self.rules)
+        out = set()
+        for k, b in enumerate(blocks[1:], 1):
+            first = next((i for i in range(b.start, b.end) if toks.word[i]), b.end)
+            hi = min(b.end, first + _SECTION_CUE_WORDS)
+            if not any(start == first for start, _e, _k in scan(ruleset.trie, toks, first, hi)):
+                continue  # the usual case, a few lookups: the block does not open with a cue
+            if any(m.category == AVOID and m.start == first for m in modifiers(toks, first, hi, (), ruleset)):
+                out.add(k - 1)
+        return out
+
+
+def _inherited(names: Sequence[str], parent: list[str] | None, titled: bool) -> list[str] | None:
+    """What a block that says nothing by itself says of the exercises below it, from its parent (or
+    topic) and whether a section cue follows it: the names it avoids, every exercise, or nothing."""
+    if not names:
+        return parent  # "3. Burpees", its name not found, under "Exercises to avoid:": all of its section
+    if titled or parent == []:
+        return list(names)
+    if parent:
+        return [n for n in names if any(same_exercise(p, n) for p in parent)] or None
+    return None
 
 
 def _cue(doc: Doc, mods: Sequence[Modifier], seg: tuple[int, int] | None) -> tuple[list[int] | None, list[int] | None]:

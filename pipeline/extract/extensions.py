@@ -25,6 +25,9 @@ _VALUES: dict[str, Any] = {
     "bullet": False,
     "text_start": None,  # character offset of the words after the list marker
     "heading_at": None,  # [start_char, end_char] of the heading that owns this block
+    # [start_char, end_char] of the block one level up: for a numbered heading, the heading or lead-in
+    # line ("Exercises to avoid:") whose list it is; for a list item, the lead-in line of its list
+    "parent_heading_at": None,
     # exercise (label_: EXERCISE)
     "name": None,  # the name as resolution compares it
     "method": None,  # how it was found: lexicon, rule, heading, description, …
@@ -63,9 +66,12 @@ def _linked(key: str):
     return get
 
 
-def _heading(span: Span) -> Span | None:
-    at = span._.heading_at
-    return span.doc.char_span(*at) if at else None
+def _at(key: str):
+    def get(span: Span) -> Span | None:
+        at = span._.get(key)
+        return span.doc.char_span(*at) if at else None
+
+    return get
 
 
 def _keyed(name: str, default: Any) -> dict[str, Any]:
@@ -93,7 +99,9 @@ def register() -> None:
     if not Span.has_extension("exercises"):
         Span.set_extension("exercises", getter=_linked("exercise_at"))
     if not Span.has_extension("heading"):
-        Span.set_extension("heading", getter=_heading)
+        Span.set_extension("heading", getter=_at("heading_at"))
+    if not Span.has_extension("parent_heading"):
+        Span.set_extension("parent_heading", getter=_at("parent_heading_at"))
 
 
 class KeptGroup(SpanGroup):

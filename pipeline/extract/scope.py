@@ -5,7 +5,8 @@ advice in "Heavy lifting is a common cause of spasms". ConText (after medspaCy's
 
 - a **rule** (one line of ``resources/context_rules.jsonl``) is a phrase (``literal``, in the phrase
   language of ``matching``; or a spaCy token ``pattern``) with a ``category`` ("avoid", "recommend",
-  "limit", "caution", "ignore", "every_exercise", or "pseudo" and "terminate") and a ``direction``:
+  "limit", "caution", "ignore", "reference", "every_exercise", or "pseudo" and "terminate") and a
+  ``direction``:
   ``forward`` covers the words after it ("avoid toe touches"), ``backward`` the words before it
   ("sit-ups should be avoided"), ``bidirectional`` both; ``pseudo`` rules look like triggers but are
   not ("do not force the stretch", "to prevent back pain") and silence any trigger they overlap;
@@ -40,9 +41,9 @@ from pipeline.config import RESOURCES
 from pipeline.extract.matching import Node, Pattern, Tokens, phrase_patterns, scan, tokenizer, trie
 from pipeline.vocab import AVOID, CAUTION, RECOMMEND
 
-LIMIT, IGNORE = "limit", "ignore"
+LIMIT, IGNORE, REFERENCE = "limit", "ignore", "reference"
 PSEUDO, TERMINATE, EVERY_EXERCISE = "pseudo", "terminate", "every_exercise"
-CATEGORIES = (AVOID, RECOMMEND, CAUTION, LIMIT, IGNORE, PSEUDO, TERMINATE, EVERY_EXERCISE)
+CATEGORIES = (AVOID, RECOMMEND, CAUTION, LIMIT, IGNORE, REFERENCE, PSEUDO, TERMINATE, EVERY_EXERCISE)
 DIRECTIONS = ("forward", "backward", "bidirectional", PSEUDO, TERMINATE)
 RULES = RESOURCES / "context_rules.jsonl"
 

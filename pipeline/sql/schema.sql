@@ -6,11 +6,18 @@ CREATE TABLE src_sources (
     status VARCHAR NOT NULL,
     status_detail VARCHAR,
     title VARCHAR,
-    n_chars INTEGER NOT NULL
+    n_chars INTEGER NOT NULL,  -- length of the text offsets index (source_text)
+    format VARCHAR NOT NULL DEFAULT 'text',
+    url VARCHAR,
+    site_name VARCHAR,
+    published DATE,
+    retrieved DATE,  -- from the manifest (raw/sources.csv)
+    licence VARCHAR
 );
 
 CREATE TABLE src_documents (
     source_id VARCHAR PRIMARY KEY,
+    source_text VARCHAR NOT NULL,  -- what offsets index: the decoded file, or the text extracted from it
     clean_text VARCHAR NOT NULL
 );
 

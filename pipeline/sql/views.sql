@@ -1,10 +1,12 @@
 -- The public interface of kb-contract.md. Names and columns of these views are a contract.
 
 CREATE VIEW sources AS
-SELECT source_id, path, sha256, status, status_detail, title, n_chars FROM src_sources;
+SELECT source_id, path, sha256, status, status_detail, title, n_chars, format, url, site_name, published,
+       retrieved, licence
+FROM src_sources;
 
 CREATE VIEW documents AS
-SELECT source_id, clean_text FROM src_documents;
+SELECT source_id, source_text, clean_text FROM src_documents;
 
 CREATE VIEW dropped AS
 SELECT source_id, char_start, char_end, text, reason FROM src_dropped;

@@ -7,8 +7,9 @@ misfires can be read and fixed. Per sentence that holds a number:
    ("three to five seconds", "3 sets of 10", "twice"), and the bare numbers a cue makes into a
    quantity ("count to 10", "work up to 30"); ``numbers`` reads their values.
 2. A ``PhraseMatcher`` finds cue words: hold, repeat, rest, start, progression, non-dosage.
-3. ``reader`` classifies each quantity with the cues of its sentence, ``scan`` walks the sentences
-   of a doc, and ``fields`` reads labelled lines ("Sets: 2").
+3. ``reader`` classifies each quantity with the cues of its sentence (``sentence`` holds what it
+   keeps about one), ``scan`` walks the sentences of a doc, and ``fields`` reads labelled lines
+   and table cells ("Sets: 2", "Hold: 5 sec | Repeat: 10", a column under "Reps").
 
 Only token text is read, so the rules give the same answer on ``spacy.blank("en")`` and on the
 trained pipeline. Every word comes from ``resources/quantities.json`` (``lexicon``); the distances

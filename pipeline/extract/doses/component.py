@@ -60,7 +60,8 @@ class DoseFinder:
     assigns=["doc.spans", "span._.min", "span._.max", "span._.per_side", "span._.approx"],
 )
 def make_doses(nlp: Language, name: str, span_group: str, max_cue_gap: int, interval_window: int,
-               target_gap: int) -> DoseFinder:
+               target_gap: int, period_gap: int, total_min_s: float, max_duration_s: float) -> DoseFinder:
     """The ``backkb_doses`` component; its config holds the distances of ``Settings``."""
     extensions.register()
-    return DoseFinder(span_group, Settings(max_cue_gap, interval_window, target_gap))
+    return DoseFinder(span_group, Settings(max_cue_gap, interval_window, target_gap, period_gap, total_min_s,
+                                           max_duration_s))

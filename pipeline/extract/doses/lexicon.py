@@ -82,8 +82,11 @@ class Units:
     times: tuple[str, ...]  # the count units that count sessions when a period follows
     sets: tuple[str, ...]
     days: tuple[str, ...]
+    session_marks: tuple[str, ...]  # "x": times before a period, or between sets and reps ("3 x 10")
+    schemes: tuple[str, ...]  # "pyramid": a chain of reps per set ("6-4-2 pyramid")
     glued: dict[str, tuple[str, ...]]  # unit kind → suffixes written onto a number ("20secs", "3x")
     periods: tuple[tuple[Phrase, str], ...]  # ("a", "day") → "per_day", longest first
+    daily: tuple[Phrase, ...]  # "each day", "daily": a schedule of once a day, longest first
     glued_re: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +96,10 @@ class Units:
     def glued_regex(self, kind: str) -> str:
         """Token regex for a number with a unit written onto it: "20secs", "10reps", "3x"."""
         return rf"^{NUMBER_TEXT}(?:{'|'.join(self.glued[kind])})$"
+
+    def sets_by_reps_regex(self) -> str:
+        """Token regex of sets and reps written as one token: "3x10", "2x8-12"."""
+        return rf"^{DIGITS}(?:{'|'.join(map(re.escape, self.session_marks))}){NUMBER_TEXT}$"
 
 
 @dataclass(frozen=True)
@@ -126,8 +133,9 @@ class Vetoes:
 
 @dataclass(frozen=True)
 class Constructions:
-    """The words of three fixed constructions: a day split by time ("once in the morning and again
-    at night"), a hold timed by counting ("count to 10"), a progression target ("work up to 30")."""
+    """The words of four fixed constructions: a day split by time ("once in the morning and again
+    at night"), a hold timed by counting ("count to 10"), a progression target ("work up to 30"),
+    and the time spent on a dynamic exercise ("do this for 2 minutes")."""
 
     split_markers: tuple[str, ...]
     times_of_day: tuple[str, ...]
@@ -137,6 +145,7 @@ class Constructions:
     target_heads: tuple[str, ...]
     target_gap_stops: tuple[str, ...]
     target_followers: frozenset[str]  # words that may follow a bare target ("work up to 30 over time")
+    total_verbs: frozenset[str]  # "do this for 2 minutes": the time spent on a dynamic exercise
 
 
 @dataclass(frozen=True)
@@ -160,7 +169,8 @@ class Lexicon:
     sides: SideCues
 
 
-def _units(units: dict[str, Any], glued: dict[str, list[str]], periods: dict[str, list[str]]) -> Units:
+def _units(units: dict[str, Any], glued: dict[str, list[str]], periods: dict[str, list[str]],
+           daily: list[str]) -> Units:
     durations = _valued(units["duration"])
     return Units(
         durations={**durations, **_valued(units["approx_duration"])},
@@ -169,10 +179,13 @@ def _units(units: dict[str, Any], glued: dict[str, list[str]], periods: dict[str
         times=_all_forms(units["times"]),
         sets=_all_forms(units["sets"]),
         days=_all_forms(units["days"]),
+        session_marks=tuple(units["session_marks"]),
+        schemes=_all_forms(units["schemes"]),
         # a duration unit may be written onto its number as it is written after it ("20secs")
         glued={"duration": tuple(durations), **{k: _all_forms(v) for k, v in glued.items()}},
         periods=tuple(sorted(((tuple(p.split()), attr) for attr, items in periods.items() for p in _all_forms(items)),
                              key=lambda pa: len(pa[0]), reverse=True)),
+        daily=_phrases(daily),
     )
 
 
@@ -193,7 +206,7 @@ def lexicon() -> Lexicon:
             separators=tuple(data["range_separators"]),
             hyphens=tuple(data["hyphens"]),
         ),
-        units=_units(data["units"], data["glued_suffixes"], data["periods"]),
+        units=_units(data["units"], data["glued_suffixes"], data["periods"], data["daily"]),
         modifiers=Modifiers(*(_phrases(mods[k]) for k in ("upper", "lower", "approx_before", "approx_after"))),
         cues=Cues(
             phrases={kind: _phrases(items) for kind, items in data["cues"].items()},
@@ -214,6 +227,7 @@ def lexicon() -> Lexicon:
             target_heads=_all_forms(targets["heads"]),
             target_gap_stops=tuple(targets["gap_stops"]),
             target_followers=frozenset(targets["followers"]),
+            total_verbs=frozenset(_all_forms(data["total_time"]["verbs"])),
         ),
         sides=SideCues(
             slots={k: _all_forms(v) for k, v in data["side_cues"]["slots"].items()},

@@ -24,12 +24,20 @@ def number_value(word: str, numbers: NumberWords) -> float | None:
     return float(word) if word[0].isdigit() else numbers.values.get(word.lower())
 
 
+def split_sets_by_reps(word: str, lex: Lexicon) -> tuple[list[float], list[float]] | None:
+    """ "3x10" → ([3.0], [10.0]); None for any other word."""
+    if not re.fullmatch(lex.units.sets_by_reps_regex(), word):
+        return None
+    sets, reps = re.split("|".join(map(re.escape, lex.units.session_marks)), word, maxsplit=1)
+    return split_number(sets), split_number(reps)
+
+
 def read_values(tokens: Sequence[Token], lex: Lexicon) -> tuple[list[float], float, bool]:
     """The numbers of a quantity phrase in reading order, times their unit's factor.
 
     Also returns the last unit factor (a later bare target inherits it) and whether a unit was
     approximate ("5 counts"). Handles "twenty-five", "one and a half minutes", "a minute and a
-    half", "half a minute" and "30 seconds to 1 minute".
+    half", "half a minute", "30 seconds to 1 minute" and "a minute or two".
     """
     nums, units = lex.numbers, lex.units
     done: list[float] = []
@@ -76,5 +84,5 @@ def read_values(tokens: Sequence[Token], lex: Lexicon) -> tuple[list[float], flo
                 apply(glued["unit"])
         elif re.fullmatch(NUMBER_TEXT, low):
             pending.extend(split_number(low))
-    done.extend(pending)
+    done.extend(v * factor for v in pending)  # "a minute or two": a bare number after a unit takes it
     return done, factor, approx

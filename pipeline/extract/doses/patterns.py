@@ -34,6 +34,8 @@ FREQUENCY = "FREQUENCY"
 DAYS = "DAYS"  # only a dosage with a weekly period after it: "2 days a week"
 SPLIT_DAY = "SPLIT_DAY"
 COUNT_TO = "COUNT_TO"
+COUNTING = "COUNTING"  # a hold counted aloud: "one, two, three, four, five"
+SCHEME = "SCHEME"  # reps per set as a chain: "6-4-2 repetitions" is 3 sets of 2 to 6
 TARGET = "TARGET"
 
 
@@ -86,9 +88,10 @@ def pattern_durations(lex: Lexicon) -> list[Pattern]:
 
 def pattern_fractional_durations(lex: Lexicon) -> list[Pattern]:
     """Halves and the article as one: "one and a half minutes", "1 and a half minutes", "a minute",
-    "a minute and a half", "half a minute", "2 minutes and a half"."""
+    "a minute and a half", "half a minute", "2 minutes and a half", "30 seconds to a minute",
+    "a minute or two"."""
     nums = lex.numbers
-    num, unit = _num(lex), _words(lex.units.durations)
+    num, unit, sep = _num(lex), _words(lex.units.durations), _words(nums.separators)
     article, article_unit, half = _words(nums.articles), _words(nums.article_units), _words(nums.half)
     and_a_half = [_word("and"), article, half]
     return [
@@ -97,7 +100,16 @@ def pattern_fractional_durations(lex: Lexicon) -> list[Pattern]:
         [article, article_unit, *and_a_half],
         [half, article, article_unit],
         [num, unit, *and_a_half],
+        [num, unit, sep, article, article_unit],
+        [article, article_unit, _word("or"), num],
     ]
+
+
+def pattern_counting_aloud(lex: Lexicon) -> list[Pattern]:
+    """A hold counted aloud, as a transcript writes it: "one, two, three", "1, 2, 3, 4, 5",
+    "one... two... three... four"; the reader keeps it only when it counts up from one."""
+    num, mark = _num(lex), {"IS_PUNCT": True}
+    return [[num, *[mark, num] * links] for links in range(2, 12)]
 
 
 def pattern_counts(lex: Lexicon) -> list[Pattern]:
@@ -118,13 +130,30 @@ def pattern_sets(lex: Lexicon) -> list[Pattern]:
     return _expand(heads, tails)
 
 
+def pattern_sets_by_reps(lex: Lexicon) -> list[Pattern]:
+    """Sets times reps: "3 x 10", "2 x 8-12 reps", "2 x 8 to 12", "3x10", "3x10 reps"."""
+    num, mark, reps = _num(lex), _words(lex.units.session_marks), _words(lex.units.counts)
+    sep = _words(lex.numbers.separators)
+    glued = {"LOWER": {"REGEX": lex.units.sets_by_reps_regex()}}
+    return _expand([[num, mark, num], [num, mark, num, sep, num], [glued]], [[], [reps]])
+
+
+def pattern_schemes(lex: Lexicon) -> list[Pattern]:
+    """Reps per set as a chain of three or more numbers: "6-4-2 repetitions", "10-8-6 pyramid",
+    "12-10-8-6 reps"."""
+    num, hyphen = _num(lex), _words(lex.numbers.hyphens)
+    unit = _words((*lex.units.counts, *lex.units.schemes))
+    return [[num, *[hyphen, num] * links, unit] for links in (2, 3, 4)]
+
+
 def pattern_frequency_words(lex: Lexicon) -> list[Pattern]:
-    """Sessions said in a word: "twice a day", "once or twice a day", "twice-daily".
+    """Sessions said in a word, or with a mark for times: "twice a day", "once or twice a day",
+    "twice-daily", "2-3 x per week", "3 x a day".
 
     The period after the word (a day, daily, per week) is read by the sentence reader, as it is
-    after a count of times, so one lexicon list of periods serves both."""
+    after a count of times, so one lexicon list of periods serves both; without one it is dropped."""
     freq = _words(lex.numbers.frequency)
-    return [[freq], [freq, _word("or"), freq]]
+    return [[freq], [freq, _word("or"), freq], *_ranges(lex, _words(lex.units.session_marks))]
 
 
 def pattern_days(lex: Lexicon) -> list[Pattern]:
@@ -161,11 +190,13 @@ def pattern_progression_targets(lex: Lexicon, settings: Settings = DEFAULTS) -> 
 QUANTITY_PATTERNS: dict[str, tuple[Callable[[Lexicon], list[Pattern]], ...]] = {
     DURATION: (pattern_durations, pattern_fractional_durations),
     COUNT: (pattern_counts,),
-    SETS: (pattern_sets,),
+    SETS: (pattern_sets, pattern_sets_by_reps),
+    SCHEME: (pattern_schemes,),
     FREQUENCY: (pattern_frequency_words,),
     DAYS: (pattern_days,),
     SPLIT_DAY: (pattern_split_day,),
     COUNT_TO: (pattern_count_to,),
+    COUNTING: (pattern_counting_aloud,),
 }
 
 

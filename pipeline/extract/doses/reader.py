@@ -10,24 +10,26 @@ conflict for a reviewer. Words right around a phrase are read by lookups, not pa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.extract.doses.lexicon import Phrase
-from pipeline.extract.doses.numbers import read_values
+from pipeline.extract.doses.numbers import read_values, split_sets_by_reps
 from pipeline.extract.doses.patterns import (
     COUNT,
     COUNT_TO,
+    COUNTING,
     DAYS,
     DURATION,
     FREQUENCY,
     REPEAT_WORD,
+    SCHEME,
     SETS,
     SPLIT_DAY,
     Rules,
 )
+from pipeline.extract.doses.sentence import Context, Cue, Found, Unit, phrase_after, phrase_before
 from pipeline.extract.doses.settings import Settings
 
 # Cue kinds (keys of "cues" in the lexicon).
@@ -36,50 +38,6 @@ HOLD, REPEAT, DO, START, PROGRESSION, REST, NON_DOSAGE = (
 _DECIDERS = frozenset({HOLD, REPEAT, REST})
 _PHASES = frozenset({START, PROGRESSION})
 _ACTIONS = frozenset({REPEAT, DO, START, PROGRESSION})
-
-
-@dataclass(frozen=True)
-class Cue:
-    kind: str
-    start: int
-    end: int
-
-
-@dataclass
-class Context:
-    """A sentence (or a line of a list) with the cues found in it."""
-
-    start: int
-    end: int
-    cues: list[Cue]
-    sides: list[tuple[int, int]] | None = None  # per-side phrases as char spans, found when needed
-    text: str = ""  # the context's text, which starts at char ``offset`` of the doc
-    offset: int = 0
-
-    def before(self, i: int, kinds: frozenset[str]) -> Cue | None:
-        """The nearest cue of ``kinds`` that ends at or before token ``i``."""
-        found = None
-        for cue in self.cues:
-            if cue.end > i:
-                break
-            if cue.kind in kinds:
-                found = cue
-        return found
-
-    def has(self, kind: str) -> bool:
-        return any(c.kind == kind for c in self.cues)
-
-
-@dataclass(frozen=True)
-class Found:
-    """A classified quantity in token offsets, before it becomes a ``Quantity``."""
-
-    attribute: str
-    lo: float | None
-    hi: float | None
-    start: int
-    end: int
-    approx: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,29 +53,6 @@ class _Reading:
     start: int  # evidence start, widened over modifiers ("at least")
     end: int  # evidence end, widened over a suffix ("or longer")
     governed: bool  # a progression head before it ("work up to 30")
-
-
-# What a rep count or hold measured: ("reps" | "hold", unit factor); a bare target takes it over.
-Unit = tuple[str, float]
-
-
-def phrase_before(doc: Doc, i: int, lo: int, phrases: Sequence[Phrase]) -> int:
-    """Start of the longest phrase that ends right before token ``i`` (``i`` if none)."""
-    for phrase in phrases:
-        s = i - len(phrase)
-        if s >= lo and all(doc[s + k].lower_ == w for k, w in enumerate(phrase)):
-            return s
-    return i
-
-
-def phrase_after(doc: Doc, i: int, hi: int, phrases: Iterable[Phrase]) -> int:
-    """End of the longest phrase that starts at token ``i`` (``i`` if none)."""
-    best = i
-    for phrase in phrases:
-        e = i + len(phrase)
-        if e <= hi and e > best and all(doc[i + k].lower_ == w for k, w in enumerate(phrase)):
-            best = e
-    return best
 
 
 class SentenceReader:
@@ -210,18 +145,25 @@ class SentenceReader:
         values, factor, unit_approx = read_values(span, lex)
         if kind == SETS:
             return self._sets(span, mod_start, suffix_end)
+        if kind == SCHEME:
+            return self._scheme(span, mod_start, suffix_end, later)
         if kind == SPLIT_DAY:
             values = [float(sum(t.lower_ in lex.constructions.split_markers for t in span))]
+        if kind == COUNTING:  # "hold, one, two, three": a count of three, said while holding
+            if values != [float(k) for k in range(1, len(values) + 1)] or not self.ctx.has(HOLD):
+                return []
+            values = values[-1:]
         if not values:
             return []
         lo, hi = min(values), max(values)
         if bound and len(values) == 1:  # "at least 15 to 30 seconds" keeps its range
             lo, hi = (None, hi) if bound == "upper" else (lo, None)
         reading = _Reading(kind, span, lo, hi, approx or unit_approx, factor, mod_start, suffix_end, governed)
-        if kind in (DURATION, COUNT_TO):
+        if kind in (DURATION, COUNT_TO, COUNTING):
             return self._duration(reading, later)
         if kind in (COUNT, REPEAT_WORD):
-            return self._count(reading, later)
+            counted = self._count(reading, later)
+            return counted + (self._daily_after(counted[0].start, end) if kind == COUNT and counted else [])
         cue = self.action_cue(mod_start)
         attribute = period or "per_day"  # SPLIT_DAY names the times of one day
         return [Found(attribute, lo, hi, self.evidence_start(cue, mod_start), suffix_end, reading.approx)]
@@ -248,6 +190,8 @@ class SentenceReader:
 
     def _duration(self, r: _Reading, later: Sequence[int]) -> list[Found]:
         doc, interval = self.doc, self.lex.vetoes.interval
+        if max(v for v in (r.lo, r.hi) if v is not None) > self.settings.max_duration_s:
+            return []
         if r.kind == DURATION:
             if self._period_after(r.span.end)[1] is not None:
                 return []  # "150 minutes a week": an amount of activity, not a hold
@@ -268,6 +212,8 @@ class SentenceReader:
         elif decider is not None or self.ctx.has(HOLD) or r.kind == COUNT_TO:
             target = self.is_target(r.span.start, later)
             attribute, cue = ("hold_target_s" if target else "hold_s"), decider
+        elif (cue := self._time_spent(r)) is not None:
+            attribute = "total_s"  # "do this for 1 to 2 minutes": a dynamic exercise, not a hold
         else:
             return []  # no cue says what this duration measures
         if attribute != "total_s":
@@ -289,18 +235,71 @@ class SentenceReader:
         return [Found("reps_target" if target else "reps", r.lo, r.hi, self.evidence_start(cue, start), r.end,
                       r.approx)]
 
+    def _time_spent(self, r: _Reading) -> Cue | None:
+        """The verb of "do this for 2 minutes": a do-verb before a duration of at least
+        ``total_min_s`` (shorter ones are as often a static hold, so they stay unread)."""
+        cue = self.action_cue(r.start)
+        if cue is None or self.doc[cue.start].lower_ not in self.lex.constructions.total_verbs:
+            return None
+        return cue if max(v for v in (r.lo, r.hi) if v is not None) >= self.settings.total_min_s else None
+
     def _sets(self, span: Span, start: int, end: int) -> list[Found]:
-        """ "3 sets of 10" is two facts: sets, quoted up to "sets", and reps, quoted by the whole
-        phrase (two doses never share one quote, so their span extensions stay apart)."""
-        split = next((t.i for t in span if t.lower_ == "of"), span.end)
-        sets, _, _ = read_values(self.doc[span.start : split], self.lex)
-        reps, _, _ = read_values(self.doc[split : span.end], self.lex)
+        """ "3 sets of 10" and "3 x 10" are two facts: sets, quoted up to "sets", and reps, quoted
+        by the whole phrase (two doses never share one quote, so their span extensions stay apart).
+        Before a time unit the second number is a hold: "2 sets of 30 seconds", "3 x 20 seconds"
+        (three holds)."""
+        doc, lex = self.doc, self.lex
+        marks = lex.units.session_marks
+        split = next((t.i for t in span if t.lower_ == "of" or t.lower_ in marks), span.end)
+        glued = split_sets_by_reps(span[0].lower_, lex)
+        if glued is not None:  # "3x10": sets quote the token alone, reps the phrase
+            sets, reps = glued
+            split = span.start + 1
+        else:
+            sets, _, _ = read_values(doc[span.start : split], lex)
+            reps, _, _ = read_values(doc[split : span.end], lex)
         start = self.evidence_start(self.action_cue(start), start)
-        found = [Found("sets", min(sets), max(sets), start, split if reps else end)] if sets else []
+        sets_start = span.start if glued is not None else start
+        unit = doc[span.end].lower_ if span.end < self.ctx.end else ""
+        if unit in lex.vetoes.units:
+            return []  # "a 3 x 4 metre room"
+        if reps and unit in lex.units.durations:
+            hold = [Found("hold_s", min(reps) * lex.units.durations[unit], max(reps) * lex.units.durations[unit],
+                          start, span.end + 1)]
+            self.last = ("hold", lex.units.durations[unit])
+            if doc[split].lower_ in marks:
+                return [Found("reps", min(sets), max(sets), start, split), *hold]
+            return [Found("sets", min(sets), max(sets), start, split), *hold]
+        found = [Found("sets", min(sets), max(sets), sets_start, split if reps else end)] if sets else []
         if reps:
             found.append(Found("reps", min(reps), max(reps), start, end))
             self.last = ("reps", 1.0)
         return found
+
+    def _scheme(self, span: Span, start: int, end: int, later: Sequence[int]) -> list[Found]:
+        """ "6-4-2 repetitions": three sets of 6, 4 and 2, so sets 3 and reps 2 to 6; as a target
+        ("progress to 10-8-6 pyramid") only the reps are the aim."""
+        values, _, _ = read_values(span, self.lex)
+        start = self.evidence_start(self.action_cue(start), start)
+        self.last = ("reps", 1.0)
+        if span.start in self.governed or self.is_target(span.start, later):
+            return [Found("reps_target", min(values), max(values), start, end)]
+        return [Found("sets", float(len(values)), float(len(values)), start, span.end - 1),
+                Found("reps", min(values), max(values), start, end)]
+
+    def _daily_after(self, start: int, i: int) -> list[Found]:
+        """A daily schedule a few words after a rep count (whose evidence starts at ``start`` and
+        whose phrase ends at ``i``): "five repetitions of this stretch each day" is also once a day,
+        quoted with its count ("5 repetitions a day" is a rate, and stays a count alone)."""
+        doc, lex = self.doc, self.lex
+        stop = min(i + self.settings.period_gap, self.ctx.end)
+        for j in range(i, stop + 1):
+            end = phrase_after(doc, j, self.ctx.end, lex.units.daily)
+            if end > j:
+                return [Found("per_day", 1.0, 1.0, start, end)]
+            if j == stop or not doc[j].is_alpha or doc[j].lower_ in lex.numbers.values:
+                break
+        return []
 
     def _period_after(self, i: int) -> tuple[int, str | None]:
         """End and attribute of a period right after token ``i``: "a day", "-daily", "per week"."""
@@ -327,6 +326,8 @@ class SentenceReader:
             return []
         if num + 1 < self.ctx.end:
             after = doc[num + 1]
+            if after.lower_ in lex.numbers.hyphens:
+                return []  # "progress to 6-4-2": a chain, not a bare target
             if after.lower_ in lex.vetoes.units or (
                     after.is_alpha and after.lower_ not in lex.constructions.target_followers):
                 return []

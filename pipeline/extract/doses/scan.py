@@ -18,7 +18,8 @@ from spacy.util import filter_spans
 from pipeline import vocab
 from pipeline.extract.doses.fields import field_quantities
 from pipeline.extract.doses.patterns import Rules, rules
-from pipeline.extract.doses.reader import Context, Cue, Found, SentenceReader, Unit
+from pipeline.extract.doses.reader import SentenceReader
+from pipeline.extract.doses.sentence import Context, Cue, Found, Unit
 from pipeline.extract.doses.settings import DEFAULTS, Settings
 from pipeline.extract.doses.sides import side_cue_re
 from pipeline.models import Quantity

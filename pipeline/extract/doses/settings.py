@@ -19,6 +19,12 @@ class Settings:
     """An interval word this close before a duration makes it a timer ("every single 50 minutes")."""
     target_gap: int = 6
     """Words allowed between a progression head and its "to 30" ("work your way up to 30")."""
+    period_gap: int = 3
+    """Words allowed between a rep count and a daily period ("5 repetitions of this stretch each day")."""
+    total_min_s: float = 60.0
+    """A do-verb's duration this long or longer is time spent on a dynamic exercise ("do this for 2 minutes")."""
+    max_duration_s: float = 1800.0
+    """A longer hold or time spent is no dose ("in the 1990s they held …": a decade, not 1990 seconds)."""
 
 
 DEFAULTS = Settings()
