@@ -47,7 +47,8 @@ class Claim:
     """One source on one side of a conflict: what it says there, and the quote that shows it.
 
     ``cue_start``/``cue_end``: for a polarity conflict's avoid side, the ConText trigger inside the
-    quote ("Avoid", "Exercises to Avoid"); ``None`` elsewhere.
+    quote ("Avoid", "Exercises to Avoid"); ``None`` elsewhere. ``mention_id``: the mention a polarity
+    side is about.
     """
 
     side: str  # vocab.CONFLICT_SIDES
@@ -58,6 +59,7 @@ class Claim:
     char_end: int
     cue_start: int | None = None
     cue_end: int | None = None
+    mention_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class Conflict:
     also_a: tuple[str, ...] = ()
     also_b: tuple[str, ...] = ()
     question: str | None = None  # the typed advice question (positions.questions()), for advice conflicts
+    mention_a: str | None = None  # for polarity: the mention source_a's quote is about
+    mention_b: str | None = None
     sources: tuple[Claim, ...] = ()  # every source on each side, side a first
 
 
@@ -117,6 +121,7 @@ def _conflict(kind: str, exercise: str | None, topic: str, side_a: Sequence[Clai
     return Conflict(cid, exercise, topic, kind, a.source_id, b.source_id, a.value, b.value, a.evidence, b.evidence,
                     a.char_start, a.char_end, b.char_start, b.char_end,
                     tuple(c.source_id for c in side_a[1:]), tuple(c.source_id for c in side_b[1:]), question,
+                    a.mention_id, b.mention_id,
                     (*(replace(c, side="a") for c in side_a), *(replace(c, side="b") for c in side_b)))
 
 
@@ -203,9 +208,9 @@ def _polarity_claim(m: Mention, value: str) -> Claim:
     """A mention's claim: the sentence or heading that decided its polarity (its name when none is
     recorded), with the ConText trigger that made it avoid."""
     if m.polarity_evidence is None or m.polarity_char_start is None or m.polarity_char_end is None:
-        return Claim("a", m.source_id, value, m.surface, m.char_start, m.char_end)
+        return Claim("a", m.source_id, value, m.surface, m.char_start, m.char_end, mention_id=m.mention_id)
     return Claim("a", m.source_id, value, m.polarity_evidence, m.polarity_char_start, m.polarity_char_end,
-                 m.cue_char_start, m.cue_char_end)
+                 m.cue_char_start, m.cue_char_end, m.mention_id)
 
 
 def _polarity_conflicts(mentions: Iterable[Mention], exercise_of: dict[str, str],

@@ -116,9 +116,11 @@ CREATE TABLE src_conflicts (
     also_a VARCHAR[] NOT NULL,  -- other sources that say what source_a says
     also_b VARCHAR[] NOT NULL,
     question VARCHAR,  -- the typed advice question (pipeline/resources/advice_questions.json)
+    mention_a VARCHAR,  -- for polarity: the mention source_a's quote is about
+    mention_b VARCHAR,
     -- every source on each side: what it says there and its quote (the conflict_sources view)
     sources STRUCT(side VARCHAR, source_id VARCHAR, value VARCHAR, evidence VARCHAR, char_start INTEGER,
-                   char_end INTEGER, cue_start INTEGER, cue_end INTEGER)[] NOT NULL
+                   char_end INTEGER, cue_start INTEGER, cue_end INTEGER, mention_id VARCHAR)[] NOT NULL
 );
 
 -- A position per source and typed advice question, with the advice rows it came from (pipeline/positions.py).

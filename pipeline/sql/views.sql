@@ -46,13 +46,14 @@ SELECT c.conflict_id, c.exercise_id, c.topic, c.kind, c.source_a, c.source_b, c.
        coalesce(r.verdict, 'open') AS status,
        r.note,
        c.char_start_a, c.char_end_a, c.char_start_b, c.char_end_b, c.also_a, c.also_b, c.question,
-       len(c.sources) AS n_sources
+       len(c.sources) AS n_sources, c.mention_a, c.mention_b
 FROM src_conflicts c
 LEFT JOIN src_reviews r USING (conflict_id);
 
 -- Every source on each side of each conflict, with what it says there and its quote.
 CREATE VIEW conflict_sources AS
-SELECT c.conflict_id, s.side, s.source_id, s.value, s.evidence, s.char_start, s.char_end, s.cue_start, s.cue_end
+SELECT c.conflict_id, s.side, s.source_id, s.value, s.evidence, s.char_start, s.char_end, s.cue_start, s.cue_end,
+       s.mention_id
 FROM src_conflicts c, unnest(c.sources) AS u(s);
 
 -- What each source says on each typed advice question, summed up from its advice rows.
