@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipeline import conflicts as conflicts_module
@@ -14,6 +13,7 @@ from pipeline.models import Advice, Dosage, Exercise, Extraction, Link, Mention,
 from pipeline.positions import conditional, positions, positions_on, questions
 from pipeline.vocab import ADVICE_STANCES, ADVICE_TOPICS, CONFLICT_KINDS, DOSE_ATTRIBUTES, OPEN
 from tests.conftest import RAW
+from tests.kb_read import kb_rows
 
 
 def mention(source: str, exercise: str, polarity: str = "recommend", **quote: object) -> tuple[Mention, Link]:
@@ -290,42 +290,35 @@ def test_conflict_kinds_are_the_vocabularys() -> None:
 # ---------------------------------------------------------------- the seeds (issue 12's list)
 
 
-def rows(kb_path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(kb_path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def test_the_seeds_conflicts_are_the_ones_a_reviewer_would_call_real(seeds_kb: Path) -> None:
-    found = rows(seeds_kb, "SELECT conflict_id, kind, exercise_id, topic, source_a, source_b FROM conflicts "
+    found = kb_rows(seeds_kb, "SELECT conflict_id, kind, exercise_id, topic, source_a, source_b FROM conflicts "
                            "WHERE status = ?", [OPEN])
     assert len(found) <= 5
     by_topic = {(kind, topic): (a[:3], b[:3]) for _id, kind, _ex, topic, a, b in found}
     assert by_topic[("numeric_disjoint", "reps")] == ("001", "003")  # the hamstring stretch
     rest = [cid for cid, kind, _ex, topic, _a, _b in found if topic == "rest vs keep moving"]
     assert len(rest) == 1 and [t for _k, t in by_topic].count("rest vs keep moving") == 1
-    members = rows(seeds_kb, "SELECT side, source_id[:3], value, evidence FROM conflict_sources WHERE conflict_id = ?",
-                   rest)
+    members = kb_rows(seeds_kb, "SELECT side, source_id[:3], value, evidence FROM conflict_sources "
+                                "WHERE conflict_id = ?", rest)
     side = {s: (sd, value, quote) for sd, s, value, quote in members}
     assert side["000"][0] == "a" and "take it easy" in side["000"][2]
     assert side["001"][0] == side["002"][0] == "b"
     assert side["004"][:2] == ("a", "rest for a while, then move")  # bounded, on the rest side
     # 003's only rest remark is conditional: not a rest position, and no conflict rests on it
     assert side.get("003", ("b",))[0] == "b"
-    assert rows(seeds_kb, "SELECT position FROM positions WHERE question = 'rest_or_move' AND source_id LIKE '003%'") \
-        == [("against",)]
+    assert kb_rows(seeds_kb, "SELECT position FROM positions WHERE question = 'rest_or_move' "
+                             "AND source_id LIKE '003%'") == [("against",)]
     # heat (no time given) against cold for the first days: read as taking no side on the order
     assert not [t for _k, t in by_topic if t in ("heat vs cold first", "heat", "cold")]
-    order = dict(rows(seeds_kb, "SELECT source_id[:3], position FROM positions WHERE question = 'heat_or_cold_first'"))
+    order = dict(kb_rows(seeds_kb, "SELECT source_id[:3], position FROM positions "
+                                   "WHERE question = 'heat_or_cold_first'"))
     assert order == {"000": "unstated", "004": "for"}
 
 
 def test_every_quote_of_a_conflict_is_the_raw_text_at_its_offsets(seeds_kb: Path) -> None:
-    paths = dict(rows(seeds_kb, "SELECT source_id, path FROM sources"))
+    paths = dict(kb_rows(seeds_kb, "SELECT source_id, path FROM sources"))
     raw = {sid: (RAW / p).read_text(encoding="utf-8") for sid, p in paths.items()}
-    quoted = rows(seeds_kb, "SELECT source_id, evidence, char_start, char_end, cue_start, cue_end "
+    quoted = kb_rows(seeds_kb, "SELECT source_id, evidence, char_start, char_end, cue_start, cue_end "
                             "FROM conflict_sources")
     assert quoted
     for sid, evidence, start, end, cue_start, cue_end in quoted:
@@ -335,7 +328,7 @@ def test_every_quote_of_a_conflict_is_the_raw_text_at_its_offsets(seeds_kb: Path
 
 
 def test_a_seed_polarity_conflict_quotes_the_heading_that_avoids_with_its_trigger(seeds_kb: Path) -> None:
-    (evidence, cue), = rows(seeds_kb, """
+    (evidence, cue), = kb_rows(seeds_kb, """
         SELECT s.evidence, s.evidence[s.cue_start - s.char_start + 1 : s.cue_end - s.char_start]
         FROM conflicts c JOIN conflict_sources s USING (conflict_id)
         WHERE c.kind = 'polarity' AND s.value LIKE 'avoid %'""")
