@@ -32,7 +32,7 @@ from itertools import combinations, pairwise, product
 
 from pipeline.models import Advice, Dosage, Extraction, Mention, Resolution
 from pipeline.positions import Position, positions_on, questions
-from pipeline.vocab import AGAINST, AVOID, DOSE_ATTRIBUTES, FOR, RECOMMEND
+from pipeline.vocab import AGAINST, AVOID, DOSE_ATTRIBUTES, FOR, FREQUENCY_ATTRIBUTES, PERIOD_DAYS, RECOMMEND
 
 PAIRWISE_LIMIT = 25
 # Beyond this many sources on one exercise and dose, only neighbouring clusters of agreeing ranges
@@ -97,8 +97,8 @@ def _num(x: float) -> str:
 def describe(attribute: str, lo: float | None, hi: float | None, per_side: bool) -> str:
     """A dose as a reviewer reads it: "5–10 reps", "up to 10 s hold", "2–4 reps per side".
 
-    >>> describe("reps", 2, 4, True)
-    '2–4 reps per side'
+    >>> describe("reps", 2, 4, True), describe("per_day", 1, 1, False)
+    ('2–4 reps per side', '1 time a day')
     """
     if lo is None and hi is None:
         amount = "?"
@@ -110,7 +110,10 @@ def describe(attribute: str, lo: float | None, hi: float | None, per_side: bool)
         amount = _num(lo)
     else:
         amount = f"{_num(lo)}–{_num(hi)}"
-    return f"{amount} {DOSE_ATTRIBUTES[attribute].conflict_unit}" + (" per side" if per_side else "")
+    unit = DOSE_ATTRIBUTES[attribute].conflict_unit
+    if amount.split()[-1] == "1" and unit.startswith("times "):
+        unit = "time " + unit.removeprefix("times ")
+    return f"{amount} {unit}" + (" per side" if per_side else "")
 
 
 def _conflict(kind: str, exercise: str | None, topic: str, side_a: Sequence[Claim], side_b: Sequence[Claim],
@@ -173,10 +176,7 @@ def _dosage_conflicts(dosages: Iterable[Dosage], exercise_of: dict[str, str]) ->
         grouped[(exercise_of[d.mention_id], d.attribute)][d.source_id].append(d)
     out = []
     for (exercise, attribute), by_source in sorted(grouped.items()):
-        positions: dict[tuple[float, float], list[Claim]] = defaultdict(list)
-        for source in sorted(by_source):
-            hull, claim = _dose_claim(attribute, by_source[source])
-            positions[hull].append(claim)
+        positions = _positions(attribute, by_source)
         if len(by_source) <= MANY_SOURCES:
             for (ra, ca), (rb, cb) in combinations(sorted(positions.items()), 2):
                 if ra[1] < rb[0] or rb[1] < ra[0]:
@@ -185,7 +185,43 @@ def _dosage_conflicts(dosages: Iterable[Dosage], exercise_of: dict[str, str]) ->
             clusters = _overlapping(sorted(positions.items()))
             for ca, cb in pairwise(clusters):
                 out.extend(_between("numeric_disjoint", exercise, attribute, ca, cb, force_group=True))
-    return [_say_sides(c) for c in out]
+    return [_say_sides(c) for c in out + _restated_frequencies(grouped)]
+
+
+def _positions(attribute: str, by_source: dict[str, list[Dosage]], scale: float = 1.0,
+               restated_from: str | None = None) -> dict[tuple[float, float], list[Claim]]:
+    """Each source's dose hull and claim, grouped by hull; ``scale`` restates a frequency given per
+    ``restated_from`` in ``attribute``'s period, and its value says both ("1 times a day (= 7 times a week)")."""
+    out: dict[tuple[float, float], list[Claim]] = defaultdict(list)
+    for source in sorted(by_source):
+        rows = by_source[source]
+        scaled = [replace(d, attribute=attribute, min_value=None if d.min_value is None else d.min_value * scale,
+                          max_value=None if d.max_value is None else d.max_value * scale) for d in rows]
+        hull, claim = _dose_claim(attribute, scaled)
+        if restated_from:
+            claim = replace(claim, value=f"{_dose_claim(restated_from, rows)[1].value} (= {claim.value})")
+        out[hull].append(claim)
+    return out
+
+
+def _restated_frequencies(grouped: dict[tuple[str, str], dict[str, list[Dosage]]]) -> list[Conflict]:
+    """A source that gives a frequency only per day against sources that give it per week: compared in
+    the longer period, so "daily" disagrees with "2–3 times a week" (the conflict's topic is ``per_week``)."""
+    def days(attribute: str) -> int:
+        return PERIOD_DAYS[DOSE_ATTRIBUTES[attribute].period or "day"]
+
+    longest = max(FREQUENCY_ATTRIBUTES, key=days)
+    out = []
+    for (exercise, attribute), by_source in sorted(grouped.items()):
+        natives = grouped.get((exercise, longest)) if attribute in FREQUENCY_ATTRIBUTES else None
+        if not natives or attribute == longest:
+            continue
+        others = {s: rows for s, rows in by_source.items() if s not in natives}
+        restated = _positions(longest, others, days(longest) / days(attribute), attribute)
+        for (ra, ca), (rb, cb) in product(sorted(restated.items()), sorted(_positions(longest, natives).items())):
+            if ra[1] < rb[0] or rb[1] < ra[0]:
+                out.extend(_between("numeric_disjoint", exercise, longest, ca, cb))
+    return out
 
 
 def _overlapping(positions: Sequence[tuple[tuple[float, float], list[Claim]]]) -> list[list[Claim]]:

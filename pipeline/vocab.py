@@ -46,6 +46,8 @@ DOSE_ATTRIBUTES: dict[str, DoseAttribute] = {a.name: a for a in (
 )}
 SIDED_ATTRIBUTES = frozenset(a.name for a in DOSE_ATTRIBUTES.values() if a.sided)
 FREQUENCY_ATTRIBUTES = tuple(a.name for a in DOSE_ATTRIBUTES.values() if a.period)
+# Days in a frequency's period: "once a day" is 7 times a week when sources are compared (conflicts.py).
+PERIOD_DAYS = {"day": 1, "week": 7}
 
 # ---------------------------------------------------------------- sources and cleaning
 

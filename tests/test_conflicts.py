@@ -382,3 +382,25 @@ def _advice_of(blank_nlp, source: str, text: str) -> list[Advice]:
 def test_typed_conflicts_end_to_end(blank_nlp, one: str, other: str, question: str) -> None:
     found = find_conflicts(*kb(advice=_advice_of(blank_nlp, "s1", one) + _advice_of(blank_nlp, "s2", other)))
     assert question in {c.question for c in found}
+
+
+@pytest.mark.parametrize(
+    ("daily", "weekly", "expected"),
+    [((1, 1), (2, 3), ("1 time a day (= 7 times a week)", "2–3 times a week")),
+     ((1, 1), (6, 8), None),
+     ((None, 1), (8, 10), ("up to 1 time a day (= up to 7 times a week)", "8–10 times a week"))],
+)
+def test_a_frequency_per_day_is_compared_with_one_per_week(daily, weekly, expected) -> None:
+    found = find_conflicts(*kb([dose("s1", "x", "per_day", *daily), dose("s2", "x", "per_week", *weekly)]))
+    if expected is None:
+        assert found == ()
+    else:
+        (c,) = found
+        assert (c.topic, c.value_a, c.value_b) == ("per_week", *expected)
+
+
+def test_two_frequencies_per_day_are_compared_once() -> None:
+    found = find_conflicts(*kb([dose("s1", "x", "per_day", 1, 1), dose("s2", "x", "per_day", 3, 3),
+                                dose("s3", "x", "per_week", 1, 1)]))
+    assert sorted((c.topic, c.source_a, c.source_b) for c in found) == [
+        ("per_day", "s1", "s2"), ("per_week", "s1", "s3"), ("per_week", "s2", "s3")]
