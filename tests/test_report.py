@@ -344,7 +344,7 @@ PIXEL_CSS = """
 *, *::before, *::after { color: transparent !important; background: transparent !important;
   border-color: transparent !important; text-decoration-color: transparent !important; box-shadow: none !important; }
 html, body { background: #fff !important; }
-section.source, section.question, #overview { visibility: hidden !important; }
+section.source, section.question, #overview { display: none !important; }
 svg.chart * { fill: transparent !important; stroke: transparent !important; }
 svg.chart text, svg.chart tspan { fill: #f00 !important; }
 svg.chart text { mix-blend-mode: multiply; }
@@ -353,6 +353,12 @@ table.side thead th:nth-child(odd) .head, table.side thead th:nth-child(odd) .he
 table.side thead th:nth-child(even) .head, table.side thead th:nth-child(even) .head * { color: #00f !important; }
 table.side thead .head { mix-blend-mode: multiply; }
 """
+
+
+HEIGHT_JS = """addEventListener("load", function () {
+  var pre = document.createElement("pre"); pre.id = "height"; pre.textContent = document.documentElement.scrollHeight;
+  document.body.appendChild(pre);
+});"""
 
 
 def _injected(report: Path, folder: Path, name: str, css: str = "", js: str = "") -> str:
@@ -412,8 +418,10 @@ def test_a_pixel_check_of_the_screenshot_shows_no_overlap(browser: Path, report_
     from PIL import Image
 
     shot = tmp_path / f"shot-{width}.png"
-    url = _injected(report_html, tmp_path, "pixels.html", css=PIXEL_CSS)
-    result = chromium(f"--screenshot={shot}", f"--window-size={width},12000", url, user_data=tmp_path / "profile")
+    url = _injected(report_html, tmp_path, "pixels.html", css=PIXEL_CSS, js=HEIGHT_JS)
+    dom = chromium("--dump-dom", f"--window-size={width},1200", url, user_data=tmp_path / "profile").stdout
+    height = int(re.search(r'<pre id="height">(\d+)</pre>', dom).group(1))  # the whole page, in one shot
+    result = chromium(f"--screenshot={shot}", f"--window-size={width},{height}", url, user_data=tmp_path / "profile")
     assert result.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", result.stderr[-2000:]
     image = Image.open(shot).convert("RGB")
     colours = image.getcolors(maxcolors=1 << 20) or []
