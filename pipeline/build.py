@@ -38,6 +38,7 @@ from pipeline.models import (
     Step,
 )
 from pipeline.nlp import load_nlp
+from pipeline.positions import Position, positions
 from pipeline.resolve import resolve
 from pipeline.review import Review, load_reviews
 
@@ -81,7 +82,7 @@ def _ingest_tables(ingested: Ingested) -> dict[str, pd.DataFrame]:
 
 def tables_of(ingested: Ingested, extraction: Extraction, resolution: Resolution,
               conflicts: tuple[Conflict, ...], reviews: tuple[Review, ...],
-              inputs: str = "") -> dict[str, pd.DataFrame]:
+              inputs: str = "", raw_dir: str = "") -> dict[str, pd.DataFrame]:
     """Every base table, as DataFrames (the only place records become frames)."""
     return {
         **_ingest_tables(ingested),
@@ -93,10 +94,11 @@ def tables_of(ingested: Ingested, extraction: Extraction, resolution: Resolution
         "src_links": frame(resolution.links, Link),
         "src_relations": frame(resolution.relations, Relation),
         "src_conflicts": frame(conflicts, Conflict),
+        "src_positions": frame(positions(extraction.advice), Position),
         "src_reviews": frame(reviews, Review),
         "build_info": pd.DataFrame(
             [{"key": "version", "value": __version__}, {"key": "lexicons", "value": lexicons.fingerprint()},
-             {"key": "inputs", "value": inputs}]
+             {"key": "inputs", "value": inputs}, {"key": "raw_dir", "value": raw_dir}]
         ),
     }
 
@@ -259,7 +261,7 @@ def build(raw_dir: Path, kb_path: Path, reviews_path: Path | None = None, progre
         say(f"resolve: {len(resolution.exercises)} exercises, {len(conflicts)} conflicts")
         live = {c.conflict_id for c in conflicts}
         report.stale_reviews = [r for r in reviews if r.conflict_id not in live]
-        tables = tables_of(ingested, extraction, resolution, conflicts, reviews, inputs)
+        tables = tables_of(ingested, extraction, resolution, conflicts, reviews, inputs, str(raw_dir.resolve()))
         with report.timed("load"):
             write_kb(kb_path, tables)
     report.counts = {name.removeprefix("src_"): len(df) for name, df in tables.items() if name.startswith("src_")}

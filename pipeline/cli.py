@@ -20,7 +20,7 @@ from typer.core import TyperCommand
 
 from pipeline import config, console, paths
 from pipeline.errors import UserError
-from pipeline.vocab import REVIEW_VERDICTS
+from pipeline.vocab import OPEN, REVIEW_VERDICTS
 
 app = typer.Typer(
     help="Build and query a knowledge base of exercises for lower-back spasms mined from web articles.",
@@ -45,8 +45,9 @@ RawOpt = Annotated[Path, _option("--raw", help="Folder of raw articles (never mo
                                  default_shown=config.shown(config.RAW_DIR))]
 KbOpt = Annotated[Path, _option("--kb", help="The DuckDB knowledge-base file.",
                                 default_shown=config.shown(config.KB_PATH))]
-ReviewsOpt = Annotated[Path, _option("--reviews", help="Reviewers' verdicts (CSV, kept in git).",
-                                     default_shown=config.shown(config.REVIEWS_PATH))]
+REVIEWS_DEFAULT = f"NAME.reviews.csv beside the KB NAME.duckdb; {config.shown(config.REVIEWS_PATH)} for the default KB"
+ReviewsOpt = Annotated[Path | None, _option("--reviews", help="Reviewers' verdicts (CSV, kept in git).",
+                                            default_shown=REVIEWS_DEFAULT)]
 JOBS_HELP = "Extraction processes (0: chosen by the number of cores and articles)."
 CACHE_HELP = ("Reuse the cleaning and extraction of unchanged articles, and leave the KB as it is when nothing "
               "changed; --no-cache rebuilds everything.")
@@ -92,7 +93,7 @@ class SqlCommand(TyperCommand):
 def build(
     raw: RawOpt = config.RAW_DIR,
     kb: KbOpt = config.KB_PATH,
-    reviews: ReviewsOpt = config.REVIEWS_PATH,
+    reviews: ReviewsOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help=JOBS_HELP)] = 0,
     use_cache: Annotated[bool, typer.Option("--cache/--no-cache", help=CACHE_HELP)] = True,
     cache_dir: Annotated[Path | None, _option("--cache-dir", help=CACHE_DIR_HELP,
@@ -108,7 +109,9 @@ def build(
     the KB as it is.
     """
     from pipeline.build import build as run_build
+    from pipeline.review import reviews_for
 
+    reviews = reviews or reviews_for(kb)
     say = (lambda _m: None) if quiet else console.say
     cache = (cache_dir or kb.parent / config.CACHE_DIR_NAME) if use_cache else None
     with console.extraction_progress(quiet) as tick:
@@ -180,62 +183,108 @@ def query(
     console.say(f"wrote {rows_text(len(result.rows))} to {config.shown(output)}")
 
 
+STATUS_HELP = "open (the default), a verdict, or all."
+CONFLICTS_FORMAT_HELP = ("table (each conflict with every source, value and whole quote, wrapped to the terminal), "
+                         "or one row per source on a side: csv, tsv, json, jsonl, markdown.")
+
+
 @app.command()
 @user_errors
 def conflicts(
     kb: KbOpt = config.KB_PATH,
-    show_all: Annotated[bool, typer.Option("--all", help="Include conflicts that already have a verdict.")] = False,
+    exercise: Annotated[str | None, typer.Option("--exercise", help="An exercise's id, or a word of its name.")]
+    = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="reps, hold_s, …, polarity, or an advice question "
+                                                             "(\"rest vs keep moving\" or rest_or_move).")] = None,
+    status: Annotated[str, typer.Option("--status", help=STATUS_HELP)] = OPEN,
+    show_all: Annotated[bool, typer.Option("--all", help="Every status: the same as --status all.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help=CONFLICTS_FORMAT_HELP)] = "table",
 ) -> None:
-    """List open conflicts grouped by exercise, each value with its source and quote side by side."""
-    from pipeline.queries import conflicts_text
+    """List conflicts grouped by exercise (advice last): every source on each side with its value and quote.
 
-    typer.echo(conflicts_text(kb, show_all))
+    A dose conflict is between two sources' figures, a polarity conflict between a source that avoids
+    an exercise and one that recommends it (its quote is the sentence or heading that says so, the
+    trigger in bold), and an advice conflict between the sources on each side of a typed question.
+    """
+    from pipeline.conflict_list import ALL, Filters, listing, write_listing
+    from pipeline.formats import check_format
+
+    check_format(fmt)
+    filters = Filters(exercise, topic, ALL if show_all else status)
+    write_listing(listing(kb, filters), fmt, sys.stdout)
 
 
 @app.command()
 @user_errors
 def review(
-    conflict_id: Annotated[str, typer.Argument(help="The conflict's id, as `conflicts` shows it.")],
-    verdict: Annotated[str, typer.Option("--verdict", help=VERDICT_HELP)],
+    conflict_ids: Annotated[list[str], typer.Argument(help="Conflict ids, as `conflicts` shows them.",
+                                                      show_default=False)],
+    verdict: Annotated[str | None, typer.Option("--verdict", help=VERDICT_HELP)] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the verdicts on these conflicts.")] = False,
     note: Annotated[str, typer.Option("--note", help="Why; shown beside the verdict.")] = "",
     kb: KbOpt = config.KB_PATH,
-    reviews: ReviewsOpt = config.REVIEWS_PATH,
+    reviews: ReviewsOpt = None,
 ) -> None:
-    """Record a reviewer's verdict on a conflict; every rebuild applies it.
+    """Record a reviewer's verdict on one or more conflicts, or clear it; every rebuild applies the file.
 
-    A second verdict on the same conflict replaces the first, and says so.
+    The verdicts go to the reviews file beside the KB (the one its builds read), unless `--reviews`
+    names another. A second verdict on the same conflict replaces the first, and says so.
     """
     from pipeline.queries import build_hint, known_conflict
-    from pipeline.review import load_reviews, record_review
+    from pipeline.review import clear_reviews, load_reviews, record_reviews, reviews_for
 
-    known_conflict(kb, conflict_id)
+    if (verdict is None) == (not clear):
+        raise UserError("Give either --verdict VERDICT or --clear (exactly one of them).")
+    reviews = reviews or reviews_for(kb)
+    for cid in conflict_ids:
+        known_conflict(kb, cid)
     paths.optional_input_file(reviews, "--reviews")
-    earlier = next((r for r in load_reviews(reviews) if r.conflict_id == conflict_id), None)
-    record_review(reviews, conflict_id, verdict, note or None)
-    if earlier is not None:
-        when = f" of {earlier.reviewed_at}" if earlier.reviewed_at else ""
-        console.warning(f"this replaces the earlier verdict {earlier.verdict!r}{when} on {conflict_id}"
-                        + (f" (note: {earlier.note})" if earlier.note else "") + ".")
-    console.say(f"recorded {verdict} for {conflict_id} in {config.shown(reviews)}; "
-                f"`{build_hint(kb)}` applies it to the KB.")
+    apply = f"`{build_hint(kb)}` applies it to the KB."
+    if clear:
+        removed = {r.conflict_id for r in clear_reviews(reviews, conflict_ids)}
+        for cid in conflict_ids:
+            console.say(f"cleared the verdict on {cid} in {config.shown(reviews)}; {apply}" if cid in removed
+                        else f"{cid} had no verdict in {config.shown(reviews)}.")
+        return
+    earlier = {r.conflict_id: r for r in load_reviews(reviews)}
+    for r in record_reviews(reviews, conflict_ids, str(verdict), note or None):
+        if r.conflict_id in earlier:
+            old = earlier[r.conflict_id]
+            when = f" of {old.reviewed_at}" if old.reviewed_at else ""
+            console.warning(f"this replaces the earlier verdict {old.verdict!r}{when} on {r.conflict_id}"
+                            + (f" (note: {old.note})" if old.note else "") + ".")
+        console.say(f"recorded {verdict} for {r.conflict_id} in {config.shown(reviews)}; {apply}")
+
+
+RAW_FROM_KB = "the raw folder the KB was built from"
 
 
 @app.command()
 @user_errors
 def report(
     kb: KbOpt = config.KB_PATH,
-    raw: RawOpt = config.RAW_DIR,
+    raw: Annotated[Path | None, _option("--raw", help="Folder of raw articles the quotes link into.",
+                                        default_shown=RAW_FROM_KB)] = None,
     out: Annotated[Path, _option("--out", help="The HTML file to write.",
                                  default_shown=config.shown(config.CURATED_DIR / "report.html"))]
     = config.CURATED_DIR / "report.html",
 ) -> None:
-    """Write one self-contained HTML page: sources side by side, dose ranges, conflicts, quotes in context."""
+    """Write one self-contained HTML page: advice positions, sources side by side, dose ranges, conflicts,
+    quotes in context.
+
+    When quotes cannot be found in the articles (a raw folder that is not the KB's), the page says so
+    and the command exits with code 1.
+    """
     from pipeline.queries import open_kb
     from pipeline.report import write_report
 
     open_kb(kb).close()  # a missing KB, or one held open for writing elsewhere, is one sentence
     paths.output_file(out, "--out")
-    typer.echo(f"wrote {write_report(kb, out, raw)}; open it in any browser (no server needed).")
+    written = write_report(kb, out, raw)
+    typer.echo(f"wrote {written.path}; open it in any browser (no server needed).")
+    if written.unplaced:
+        raise UserError(f"{written.unplaced} of {written.quotes} quotes were not found in the raw articles "
+                        f"({written.raw_note}); the page marks them. Give --raw the folder the KB was built from.")
 
 
 @app.command()

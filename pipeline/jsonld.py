@@ -137,7 +137,7 @@ class Overruled:
 
 def overruled(conflicts: list[Row], mentions: list[Row]) -> Overruled:
     """The side each ``prefer-a``/``prefer-b`` verdict did not prefer (with the sources grouped with it)."""
-    at = {(m["source_id"], m["char_start"]): m for m in mentions}
+    by_id = {m["mention_id"]: m for m in mentions}
     out = Overruled()
     for c in conflicts:
         side = {"prefer-a": "b", "prefer-b": "a"}.get(c["status"])
@@ -147,7 +147,7 @@ def overruled(conflicts: list[Row], mentions: list[Row]) -> Overruled:
         if c["kind"] == "numeric_disjoint":
             out.doses |= {(c["exercise_id"], s, c["topic"]) for s in sources}
             continue
-        mention = at.get((c[f"source_{side}"], c[f"char_start_{side}"]))
+        mention = by_id.get(c[f"mention_{side}"])  # the mention a polarity side is about
         if c["kind"] == "polarity" and mention is not None:
             target = out.warnings if mention["polarity"] == AVOID else out.plans
             target |= {(mention["exercise_id"], s) for s in sources}

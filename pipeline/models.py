@@ -112,7 +112,9 @@ class Mention:
     """A place where a source names (or describes, ``named=False``) an exercise.
 
     ``name`` is the cleaned text of the name (spinner synonyms undone), which resolution compares;
-    ``surface`` is the raw text at ``char_start:char_end``.
+    ``surface`` is the raw text at ``char_start:char_end``. ``polarity_evidence`` is the sentence,
+    line or heading its polarity was decided in (raw offsets ``polarity_char_start:_end``), and
+    ``cue_char_start:_end`` the ConText trigger in it that made the mention avoid.
     """
 
     mention_id: str
@@ -125,6 +127,11 @@ class Mention:
     named: bool
     method: str
     confidence: float
+    polarity_evidence: str | None = None
+    polarity_char_start: int | None = None
+    polarity_char_end: int | None = None
+    cue_char_start: int | None = None
+    cue_char_end: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Reading the KB for people: read-only queries and the conflicts listing.
+"""Reading the KB for people: read-only queries (the conflicts listing is ``conflict_list``).
 
 The KB is opened read-only, so DuckDB itself refuses any write to it; the check here only turns
 that into a sentence up front, and lets through what reads the KB and writes elsewhere (``COPY
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,6 @@ import duckdb
 from pipeline import paths
 from pipeline.config import KB_PATH, program, shown
 from pipeline.errors import UserError
-from pipeline.vocab import OPEN
 
 # Statement types that read: COPY and EXPORT write files, not the KB (COPY … FROM into the KB is
 # refused by the read-only connection, and reported as a refusal below).
@@ -117,29 +115,3 @@ def known_conflict(kb: Path, conflict_id: str) -> dict[str, Any]:
     if not found:
         raise UserError(f"No conflict {conflict_id!r} in {shown(kb)}; `{program()} conflicts` lists them.")
     return found[0]
-
-
-def _quote(text: str, width: int = 70) -> str:
-    text = " ".join(text.split())
-    return f'"{text}"' if len(text) <= width else f'"{text[: width - 1]}…"'
-
-
-def conflicts_text(kb: Path, show_all: bool = False) -> str:
-    """Open conflicts grouped by exercise (advice conflicts last), values and quotes side by side."""
-    where, params = ("", []) if show_all else ("WHERE c.status = ?", [OPEN])
-    rows = records(kb, f"""
-        SELECT c.*, coalesce(e.name, 'Advice') AS exercise_name
-        FROM conflicts c LEFT JOIN exercises e USING (exercise_id) {where}
-        ORDER BY c.exercise_id IS NULL, exercise_name, c.topic, c.source_a, c.source_b""", params)
-    if not rows:
-        return "No open conflicts." if not show_all else "No conflicts."
-    lines = []
-    for name, group in groupby(rows, key=lambda r: r["exercise_name"]):
-        lines.append(f"== {name}")
-        for r in group:
-            status = "" if r["status"] == OPEN else f"  [{r['status']}{': ' + r['note'] if r['note'] else ''}]"
-            lines.append(f"  {r['conflict_id']}  {r['topic']} ({r['kind']}){status}")
-            lines.append(f"    A {r['source_a']}: {r['value_a']:<24} {_quote(r['evidence_a'])}")
-            lines.append(f"    B {r['source_b']}: {r['value_b']:<24} {_quote(r['evidence_b'])}")
-        lines.append("")
-    return "\n".join(lines).rstrip()

@@ -46,6 +46,8 @@ DOSE_ATTRIBUTES: dict[str, DoseAttribute] = {a.name: a for a in (
 )}
 SIDED_ATTRIBUTES = frozenset(a.name for a in DOSE_ATTRIBUTES.values() if a.sided)
 FREQUENCY_ATTRIBUTES = tuple(a.name for a in DOSE_ATTRIBUTES.values() if a.period)
+# Days in a frequency's period: "once a day" is 7 times a week when sources are compared (conflicts.py).
+PERIOD_DAYS = {"day": 1, "week": 7}
 
 # ---------------------------------------------------------------- sources and cleaning
 
@@ -87,7 +89,7 @@ POLARITIES = (RECOMMEND, AVOID)
 SPAN_POLARITIES = (*POLARITIES, CAUTION)
 
 # ``advice.topic`` and ``advice.stance``: guidance that is not an exercise, and the source's stance.
-ADVICE_TOPICS = ("rest", "activity", "heat", "cold", "posture", "lifting", "medication", "doctor")
+ADVICE_TOPICS = ("rest", "activity", "heat", "cold", "posture", "lifting", "medication", "doctor", "stretching")
 ADVICE_STANCES = (RECOMMEND, AVOID, "limit")
 
 # ``relations.relation``: two different exercises that are close (a forward bend and a toe touch).
@@ -100,6 +102,20 @@ CONFLICT_KINDS = ("numeric_disjoint", "polarity", "advice")
 REVIEW_VERDICTS = ("prefer-a", "prefer-b", "both-valid", "not-a-conflict")
 OPEN = "open"
 CONFLICT_STATUSES = (OPEN, *REVIEW_VERDICTS)
+# ``conflict_sources.side``: the two sides of a conflict (``source_a`` is the first source of side a).
+CONFLICT_SIDES = ("a", "b")
+
+# ``positions.position``: a source's advice rows on one question, summed up (pipeline/positions.py).
+# for / against: it answers one way; bounded: the for side within a bound ("rest up to 3 days, then
+# move"); conditional: only under a condition ("if the pain gets worse, take time off"); mixed: both
+# ways, unbounded; unstated: it speaks of the question's topics without answering it ("use heat", no
+# time given, on heat or cold first). Only for or bounded against against is a conflict.
+FOR, AGAINST, BOUNDED, CONDITIONAL, MIXED, UNSTATED = "for", "against", "bounded", "conditional", "mixed", "unstated"
+POSITIONS = (FOR, AGAINST, BOUNDED, CONDITIONAL, MIXED, UNSTATED)
+# ``position_rows.reading``: how a question reads one advice row: on its side, within a bound, under a
+# condition, compatible with either side ("move as tolerated" against "take it easy"), or neutral.
+PLAIN, COMPATIBLE, NEUTRAL = "plain", "compatible", "neutral"
+READINGS = (PLAIN, BOUNDED, CONDITIONAL, COMPATIBLE, NEUTRAL)
 
 # ---------------------------------------------------------------- the KB's enumerated columns
 
@@ -114,6 +130,9 @@ ACCEPTED_VALUES: dict[str, tuple[str, ...]] = {
     "advice.stance": ADVICE_STANCES,
     "conflicts.kind": CONFLICT_KINDS,
     "conflicts.status": CONFLICT_STATUSES,
+    "conflict_sources.side": CONFLICT_SIDES,
+    "positions.position": POSITIONS,
+    "position_rows.reading": READINGS,
     "relations.relation": RELATION_KINDS,
 }
 

@@ -11,7 +11,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from pipeline import conflicts, lexicons, vocab
+from pipeline import lexicons, vocab
 from pipeline.extract import advice, extensions, matching, scope
 from pipeline.extract.advice import AdviceHit, find_advice
 
@@ -229,7 +229,7 @@ def test_no_work_without_a_target(blank_nlp: Language, monkeypatch: pytest.Monke
     monkeypatch.setattr(advice, "segments", counting("segments", advice.segments))
     monkeypatch.setattr(advice, "scan", counting("scan", advice.scan))
     monkeypatch.setattr(scope, "scan", counting("scan", scope.scan))
-    doc = blank_nlp("The cat and cow stretch is an old spine mobility exercise. Breathe in and out slowly.\n" * 2000)
+    doc = blank_nlp("The cat and cow pose is an old spine mobility exercise. Breathe in and out slowly.\n" * 2000)
     assert len(doc) > 30_000
     assert find_advice(doc) == []
     assert calls == {"walk": 0, "segments": 0, "scan": 1}  # the one scan for targets found none
@@ -271,64 +271,6 @@ def test_component_writes_the_advice_span_group(advice_nlp: Language) -> None:
 def test_two_pieces_of_advice_with_one_evidence_keep_their_stances(advice_nlp: Language) -> None:
     doc = advice_nlp("Avoid bed rest and keep moving.")
     assert _written(doc) == [("activity", "recommend", 0, 31), ("rest", "avoid", 0, 31)]
-
-
-# ------------------------------------------------------------------------------------ conflicts
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "label"),
-    [
-        (("rest", "limit"), ("activity", "recommend"), "rest vs activity"),
-        (("rest", "recommend"), ("activity", "recommend"), "rest vs activity"),
-        (("activity", "recommend"), ("rest", "limit"), "rest vs activity"),
-        (("rest", "recommend"), ("rest", "avoid"), "rest"),
-        (("rest", "limit"), ("rest", "avoid"), "rest"),
-        (("activity", "recommend"), ("activity", "avoid"), None),  # "cease intense activity" vs "keep moving"
-        (("heat", "limit"), ("cold", "limit"), "heat vs cold"),  # cold first then heat, against heat first
-        (("cold", "limit"), ("heat", "avoid"), "heat vs cold"),
-        (("heat", "recommend"), ("heat", "avoid"), "heat"),
-        (("medication", "recommend"), ("medication", "avoid"), "medication"),
-        (("doctor", "recommend"), ("doctor", "avoid"), "doctor"),
-        # agreement, or advice that can be followed together
-        (("rest", "limit"), ("rest", "limit"), None),
-        (("rest", "recommend"), ("rest", "limit"), None),
-        (("heat", "recommend"), ("cold", "recommend"), None),
-        (("heat", "recommend"), ("heat", "limit"), None),
-        (("rest", "recommend"), ("activity", "avoid"), None),
-        (("lifting", "recommend"), ("lifting", "avoid"), None),  # "lift with your legs" vs "avoid lifting"
-        (("posture", "recommend"), ("doctor", "recommend"), None),
-    ],
-)
-def test_conflict_table(a: tuple[str, str], b: tuple[str, str], label: str | None) -> None:
-    assert conflicts.advice_conflict(a, b) == label
-
-
-def test_conflict_table_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A typo in a topic or stance name of the conflict table fails loudly instead of never matching."""
-    data = lexicons.load("advice")
-    assert conflicts._conflict_table.__wrapped__()
-    bad = {**data, "conflicts": {"x": [["rest/recomend", "activity/recommend"]]}}
-    monkeypatch.setattr(lexicons, "load", lambda name: bad)
-    with pytest.raises(ValueError, match="bad topic/stance"):
-        conflicts._conflict_table.__wrapped__()
-
-
-def _positions(hits: list[AdviceHit]) -> list[tuple[str, str]]:
-    return [(h.topic, h.stance) for h in hits]
-
-
-def test_rest_and_keep_moving_conflict_end_to_end(blank_nlp: Language) -> None:
-    one = _positions(find_advice(blank_nlp("Rest up to 3 days if the spasm was caused by muscle damage.")))
-    text = "Whenever possible, it's advisable to maintain your regular daily activities."
-    other = _positions(find_advice(blank_nlp(text)))
-    assert {conflicts.advice_conflict(a, b) for a in one for b in other} == {"rest vs activity"}
-
-
-def test_cold_first_and_heat_first_conflict_end_to_end(blank_nlp: Language) -> None:
-    cold_first = _positions(find_advice(blank_nlp("Use cold therapy for two days. Hot therapy follows cold therapy.")))
-    heat_first = _positions(find_advice(blank_nlp("Use heat first, then ice.")))
-    assert "heat vs cold" in {conflicts.advice_conflict(a, b) for a in cold_first for b in heat_first}
 
 
 # ---------------------------------------------------------------------------------- the model

@@ -354,9 +354,8 @@ def _sides(con: duckdb.DuckDBPyConnection, c: dict) -> dict[str, tuple[str, str,
     """Per side of a polarity conflict: (polarity, exercise, source) of the mention it quotes."""
     out = {}
     for side in "ab":
-        polarity, exercise = con.execute("SELECT polarity, exercise_id FROM mentions WHERE source_id = ? "
-                                         "AND char_start = ?", [c[f"source_{side}"], c[f"char_start_{side}"]]
-                                         ).fetchone()
+        polarity, exercise = con.execute("SELECT polarity, exercise_id FROM mentions WHERE mention_id = ?",
+                                         [c[f"mention_{side}"]]).fetchone()
         out[side] = (polarity, exercise, c[f"source_{side}"])
     return out
 

@@ -364,7 +364,7 @@ def test_where_sources_came_from_is_in_the_kb_and_the_report(raw_copy: Path, tmp
                     ("clinic.html", "html", "https://quietspine.example.org/advice/easing-a-back-spasm",
                      "Quiet Spine Clinic", "2023-11-14")]
     assert con.execute("SELECT status FROM sources WHERE path = 'sources.csv'").fetchone() == ("manifest",)
-    page = write_report(kb, tmp_path / "report.html", raw_copy).read_text(encoding="utf-8")
+    page = write_report(kb, tmp_path / "report.html", raw_copy).path.read_text(encoding="utf-8")
     for shown in ("Example Notes · 2020-02-29", "https://example.org/spasm-notes", "Quiet Spine Clinic · 2023-11-14",
                   "Text extracted from the file"):
         assert shown in page

@@ -39,14 +39,23 @@ class _Records:
         rs, re_ = self.article.raw_span(span.start_char, span.end_char)
         return rs, re_, self.article.raw_text[rs:re_]
 
+    def raw_at(self, at: list[int] | None) -> tuple[int | None, int | None, str | None]:
+        """Raw offsets and text of the cleaned-text character span ``at`` (``None``s for none)."""
+        if not at:
+            return None, None, None
+        rs, re_ = self.article.raw_span(*at)
+        return rs, re_, self.article.raw_text[rs:re_]
+
     def mentions(self) -> list[Mention]:
         sid = self.article.source_id
         unique: dict[str, Mention] = {}
         for span in self.doc.spans.get("exercise", []):
             rs, re_, surface = self.raw(span)
+            qs, qe, quote = self.raw_at(span._.polarity_quote_at)
+            cs, ce, _cue = self.raw_at(span._.polarity_cue_at)
             m = unique.setdefault(f"{sid}:{rs}", Mention(f"{sid}:{rs}", sid, surface, span._.name, rs, re_,
                                                            _stored(span._.polarity), span._.named, span._.method,
-                                                           span._.confidence))
+                                                           span._.confidence, quote, qs, qe, cs, ce))
             self.by_span[(span.start_char, span.end_char)] = m
         return sorted(unique.values(), key=lambda m: m.char_start)
 

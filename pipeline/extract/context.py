@@ -177,17 +177,21 @@ class ConText:
             if len(kept) < len(spans):
                 spans, read = [spans[k] for k in kept], [read[k] for k in kept]
                 extensions.set_group(doc, group, spans)
-            values = []
+            values, cues = [], []
             for span, (mods, seg) in zip(spans, read, strict=True):
                 if span._.in_heading and seg:  # read by the heading rules, in scope
-                    mods = _heading_modifiers(doc, toks, *seg, self.rules, [(span.start, span.end)])
-                    values.append(polarity_of(covering(mods, span.start, BLOCK, HEADING)))
-                else:
-                    values.append(polarity_of(mods))
+                    mods = covering(_heading_modifiers(doc, toks, *seg, self.rules, [(span.start, span.end)]),
+                                    span.start, BLOCK, HEADING)
+                values.append(polarity_of(mods))
+                cues.append(_cue(doc, mods, seg))
             in_avoided = self._avoided_sections(doc, toks, spans, values)
-            for span, (mods, _seg), value in zip(spans, read, values, strict=True):
+            for span, (mods, _seg), value, cue in zip(spans, read, values, cues, strict=True):
                 own = value != RECOMMEND or any(m.category == RECOMMEND for m in mods)
-                span._.polarity = AVOID if not own and in_avoided(span) else value
+                heading = None if own else in_avoided(span)
+                span._.polarity = AVOID if heading else value
+                trigger, quote = (list(heading), list(heading)) if heading else cue
+                span._.polarity_cue_at = trigger if span._.polarity == AVOID else None
+                span._.polarity_quote_at = quote
         return doc
 
     def _read(self, doc: Doc, toks: Tokens, segs: Sequence[tuple[int, int]], group: str,
@@ -203,8 +207,9 @@ class ConText:
         return out
 
     def _avoided_sections(self, doc: Doc, toks: Tokens, spans: Sequence[Span],
-                          values: Sequence[str]) -> Callable[[Span], bool]:
+                          values: Sequence[str]) -> Callable[[Span], tuple[int, int] | None]:
         """A test: is a span in the section of a heading (or the list of a lead-in line) that avoids it?
+        (The character offsets of that heading or line, or None.)
 
         Each heading and lead-in line gets a verdict: the names it avoids, ``[]`` for every exercise
         under it, or none. One that names spans avoids those of them it reads as avoided ("Stop
@@ -219,7 +224,7 @@ class ConText:
         """
         blocks = list(doc.spans[self.sections]) if self.sections and self.sections in doc.spans else []
         if not blocks:
-            return lambda span: False
+            return lambda span: None
         verdicts: dict[tuple[int, int], list[str]] = {}
         owners = {tuple(at) for b in blocks for at in (b._.parent_heading_at, b._.heading_at) if at}
         titled = self._titled(doc, toks, blocks)
@@ -240,19 +245,19 @@ class ConText:
             if verdict is not None:
                 verdicts[at] = verdict
         if not verdicts:
-            return lambda span: False
+            return lambda span: None
         firsts = [b.start_char for b in blocks]
 
-        def in_avoided(span: Span) -> bool:
+        def in_avoided(span: Span) -> tuple[int, int] | None:
             k = bisect_right(firsts, span.start_char) - 1
             if k < 0 or span.start_char >= blocks[k].end_char:
-                return False
+                return None
             block = blocks[k]
             above = [(block.start_char, block.end_char), tuple(block._.parent_heading_at or ()),
                      tuple(block._.heading_at or ())]
             name = span._.name or span.text
-            return any(verdicts.get(at) == [] or any(same_exercise(n, name) for n in verdicts.get(at) or ())
-                       for at in above)
+            return next((at for at in above if verdicts.get(at) == []
+                         or any(same_exercise(n, name) for n in verdicts.get(at) or ())), None)
 
         return in_avoided
 
@@ -296,6 +301,17 @@ def _inherited(names: Sequence[str], parent: list[str] | None, titled: bool) -> 
     if parent:
         return [n for n in names if any(same_exercise(p, n) for p in parent)] or None
     return None
+
+
+def _cue(doc: Doc, mods: Sequence[Modifier], seg: tuple[int, int] | None) -> tuple[list[int] | None, list[int] | None]:
+    """Character offsets of the avoid trigger among ``mods`` and of the segment (sentence, line or
+    heading) they were read in: what a polarity conflict quotes (``._.polarity_cue_at``/``_quote_at``)."""
+
+    def chars(start: int, end: int) -> list[int]:
+        return [doc[start].idx, doc[end - 1].idx + len(doc[end - 1])]
+
+    trigger = next((m for m in mods if m.category == AVOID), None)
+    return chars(trigger.start, trigger.end) if trigger else None, chars(*seg) if seg else None
 
 
 @Language.factory(

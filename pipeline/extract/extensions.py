@@ -35,6 +35,12 @@ _VALUES: dict[str, Any] = {
     "named": True,  # False for a described, unnamed exercise
     "in_heading": False,
     "polarity": "recommend",  # recommend, avoid or caution, set by the ConText component
+    # [start_char, end_char] of the ConText trigger that made the exercise avoid ("Avoid", or the
+    # heading "Exercises to Avoid" of its section); None unless avoid. Set by the ConText component.
+    "polarity_cue_at": None,
+    # [start_char, end_char] of the sentence, line or heading its polarity was decided in: what a
+    # polarity conflict quotes
+    "polarity_quote_at": None,
     # dose (label_: the dose attribute, e.g. hold_s)
     "min": None,
     "max": None,

@@ -39,7 +39,12 @@ CREATE TABLE src_mentions (
     polarity VARCHAR NOT NULL,
     named BOOLEAN NOT NULL,
     method VARCHAR NOT NULL,
-    confidence DOUBLE NOT NULL
+    confidence DOUBLE NOT NULL,
+    polarity_evidence VARCHAR,  -- the sentence, line or heading its polarity was decided in
+    polarity_char_start INTEGER,
+    polarity_char_end INTEGER,
+    cue_char_start INTEGER,  -- the ConText trigger that made it avoid
+    cue_char_end INTEGER
 );
 
 CREATE TABLE src_exercises (
@@ -109,7 +114,28 @@ CREATE TABLE src_conflicts (
     char_start_b INTEGER NOT NULL,
     char_end_b INTEGER NOT NULL,
     also_a VARCHAR[] NOT NULL,  -- other sources that say what source_a says
-    also_b VARCHAR[] NOT NULL
+    also_b VARCHAR[] NOT NULL,
+    question VARCHAR,  -- the typed advice question (pipeline/resources/advice_questions.json)
+    mention_a VARCHAR,  -- for polarity: the mention source_a's quote is about
+    mention_b VARCHAR,
+    -- every source on each side: what it says there and its quote (the conflict_sources view)
+    sources STRUCT(side VARCHAR, source_id VARCHAR, value VARCHAR, evidence VARCHAR, char_start INTEGER,
+                   char_end INTEGER, cue_start INTEGER, cue_end INTEGER, mention_id VARCHAR)[] NOT NULL
+);
+
+-- A position per source and typed advice question, with the advice rows it came from (pipeline/positions.py).
+CREATE TABLE src_positions (
+    source_id VARCHAR NOT NULL,
+    question VARCHAR NOT NULL,
+    topic VARCHAR NOT NULL,
+    position VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    evidence VARCHAR NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    rows STRUCT(topic VARCHAR, stance VARCHAR, answer VARCHAR, reading VARCHAR, evidence VARCHAR,
+                char_start INTEGER, char_end INTEGER)[] NOT NULL,
+    PRIMARY KEY (source_id, question)
 );
 
 CREATE TABLE src_reviews (
