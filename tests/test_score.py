@@ -54,7 +54,7 @@ DEV_FLOORS = {
     "steps_within_1": 0.922,
     "pairwise_precision": 1.0,
     "pairwise_recall": 0.854,
-    "conflict_recall": 0.727,
+    "conflict_recall": 0.909,
 }
 
 
