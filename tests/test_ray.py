@@ -7,6 +7,7 @@ user's machine would; each takes some seconds to start, so they are marked ``slo
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -144,3 +145,18 @@ def test_the_scale_extra_is_what_make_test_installs() -> None:
     makefile = (root / "Makefile").read_text(encoding="utf-8")
     assert "'.[dev,scale]'" in makefile and "test: $(SCALE_STAMP)" in makefile
     assert shutil.which("ray", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.slow
+@pytest.mark.model
+@needs_ray
+def test_bench_reports_ray_against_local(tmp_path: Path) -> None:
+    out = tmp_path / "results.md"
+    done = subprocess.run([sys.executable, str(RAW.parent / "bench" / "run.py"), "--sizes", "5", "--ray-at", "5",
+                           "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
+    ray_row = next(r for r in rows if r.startswith("| 5 (ray) |"))
+    assert len(ray_row.strip("|").split("|")) == len(rows[0].strip("|").split("|"))
+    line = next(r for r in rows if r.startswith("| Ray / local wall time"))
+    assert re.search(r"\| \d+\.\d\d× at N=5 \(ray [\d.]+ s, local [\d.]+ s;", line), line
