@@ -17,6 +17,7 @@ for, and ``require()`` says in one sentence what to install when Ray is missing.
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import logging
 import os
 import pickle
@@ -37,6 +38,26 @@ LOCAL_OBJECT_STORE_BYTES = 512 * 1024**2
 INSTALL_HINT = "install the scale extra: .venv/bin/python -m pip install -e '.[scale]'"
 
 
+def host_port(address: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:6379`` for IPv6) split, or one sentence saying what ``--address`` wants."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise UserError(f"--address must be the Ray cluster's host:port (as `ray start --head` prints it), "
+                        f"not {address!r}.")
+    return host.strip("[]"), int(port)
+
+
+def on_loopback(address: str | None) -> bool:
+    """Whether Ray is to stay on this machine's loopback interface: a local instance, or a head on it."""
+    if address is None:
+        return True
+    host = host_port(address)[0]
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name
+        return False
+
+
 def check(address: str | None, timeout: float = 5.0) -> None:
     """Fail in one sentence, before any work, when Ray is not installed or nothing listens at ``address``
     (host:port; Ray itself would retry for minutes)."""
@@ -44,12 +65,9 @@ def check(address: str | None, timeout: float = 5.0) -> None:
         raise UserError(f"--engine ray needs Ray, which is not installed; {INSTALL_HINT}.")
     if address is None:
         return
-    host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
-        raise UserError(f"--address must be the Ray cluster's host:port (as `ray start --head` prints it), "
-                        f"not {address!r}.")
+    host, port = host_port(address)
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+        socket.create_connection((host, port), timeout=timeout).close()
     except OSError as err:
         raise UserError(f"No Ray cluster answers at --address {address} ({err.strerror or err}); start one with "
                         "`ray start --head` or check the address.") from None
@@ -84,19 +102,26 @@ def session(address: str | None, jobs: int | None) -> Iterator[int]:
     """Connected to Ray for the duration: the cluster at ``address``, else a new local instance of
     ``jobs`` CPUs (default: every core) that stops with the build. Yields the number of actors to start.
 
-    A local instance keeps to the loopback interface (the variable must be set before Ray is first
-    imported), runs no dashboard and sends no usage statistics.
+    A local instance keeps to the loopback interface, and so does a driver joining a head there, which
+    Ray would otherwise address by the machine's network address (the variable, Ray's own switch for
+    a one-node cluster, must be set before Ray is first imported). A local instance runs no
+    dashboard, and no usage statistics are sent.
     """
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    if address is None:
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # Ray's own switch for one-node, loopback
+    if on_loopback(address):
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     import ray
 
     if address is None:
         ray.init(address="local", num_cpus=jobs or os.cpu_count() or 1, include_dashboard=False,
                  object_store_memory=LOCAL_OBJECT_STORE_BYTES, log_to_driver=False, logging_level=logging.ERROR)
     else:
-        ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+        try:
+            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+        except ConnectionError as err:
+            first = str(err).strip().splitlines()[0]
+            raise UserError(f"Could not join the Ray cluster at --address {address} ({first}); if it uses token "
+                            "authentication, set RAY_AUTH_MODE=token and give this machine its token.") from None
     try:
         _quiet()
         yield jobs or max(1, int(ray.cluster_resources().get("CPU", 1)))

@@ -7,6 +7,7 @@ user's machine would; each takes some seconds to start, so they are marked ``slo
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -160,3 +161,34 @@ def test_bench_reports_ray_against_local(tmp_path: Path) -> None:
     assert len(ray_row.strip("|").split("|")) == len(rows[0].strip("|").split("|"))
     line = next(r for r in rows if r.startswith("| Ray / local wall time"))
     assert re.search(r"\| \d+\.\d\d× at N=5 \(ray [\d.]+ s, local [\d.]+ s;", line), line
+
+
+# A Ray head on this machine's loopback interface, as `ray start --head` would run one on a cluster's
+# head node; it stops when its stdin closes.
+HEAD = """
+import sys, ray
+ray.init(address="local", num_cpus=2, include_dashboard=False, object_store_memory=256 * 1024**2,
+         logging_level="ERROR")
+print(ray.get_runtime_context().gcs_address, flush=True)
+sys.stdin.read()
+ray.shutdown()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.model
+@needs_ray
+def test_ray_joins_a_running_cluster(seeds_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {**os.environ, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
+    head = subprocess.Popen([sys.executable, "-c", HEAD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env=env)
+    try:
+        address = head.stdout.readline().strip()
+        assert address.startswith("127.0.0.1:"), address
+        monkeypatch.setenv("RAY_AUTH_MODE", "token")  # the head made a token; a driver joining it must use it
+        kb = tmp_path / "ray.duckdb"
+        assert build(RAW, kb, engine="ray", address=address).n_extracted == 5
+        assert_same_kb(kb, seeds_kb)
+    finally:
+        head.stdin.close()
+        head.wait(timeout=120)
