@@ -202,8 +202,8 @@ def _fresh(todo: Sequence[Article], engine: str, address: str | None, jobs: int 
 
 
 def _extract(ingested: Ingested, report: BuildReport, cache: ExtractionCache | None, jobs: int | None,
-             cached: dict[str, Extraction], say: Progress, tick: Tick | None, engine: str = "local",
-             address: str | None = None) -> Extraction:
+             cached: dict[str, Extraction], say: Progress, tick: Tick | None, engine: str,
+             address: str | None) -> Extraction:
     """Extraction of every article, from ``cached`` where the cache held the article's current bytes."""
     todo = [a for a in ingested.articles if cached.get(a.source_id) is None]
     report.n_cached, report.n_extracted = len(ingested.articles) - len(todo), len(todo)
@@ -236,9 +236,9 @@ def build(raw_dir: Path, kb_path: Path, reviews_path: Path | None = None, progre
     tenth). ``engine`` ``"ray"`` extracts on Ray Data instead of this machine's processes: on the
     cluster at ``address``, or on a local instance of ``jobs`` CPUs started for the build
     (``pipeline.ray_engine``); everything else is the same. Two builds of one KB never run at once:
-    the second waits up to ``wait_seconds``. Raises
-    ``UserError`` for a path mistake before any work, and ``NoUsableArticles`` (leaving any existing
-    KB untouched) when no file is usable.
+    the second waits up to ``wait_seconds``. Raises ``UserError`` for a path or engine mistake
+    before any work, and ``NoUsableArticles`` (leaving any existing KB untouched) when no file is
+    usable.
     """
     say = progress or (lambda _msg: None)
     report = BuildReport()
