@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NOTEBOOK_STAMP := $(VENV)/.notebook-installed
+SCALE_STAMP := $(VENV)/.scale-installed
 RAW ?= raw
 KB ?= curated/kb.duckdb
 REVIEWS ?= curated/reviews.csv
@@ -26,6 +27,11 @@ $(STAMP): pyproject.toml requirements-model.txt
 
 setup: $(STAMP) ## Create .venv and install the package, its tools and the spaCy model
 
+# Ray (the scale extra, for `build --engine ray`) only for the tests and the benchmark: make build-kb needs none.
+$(SCALE_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,scale]'
+	touch $@
+
 # The build itself decides what is new (files added, changed or removed, whatever their timestamps;
 # verdicts; the pipeline's code, lexicons and model): it re-extracts only changed articles and leaves the
 # KB untouched when nothing changed, so make always asks it, and targets below rebuild only when the KB did.
@@ -36,7 +42,7 @@ FORCE:
 
 build-kb: $(KB) ## Build curated/kb.duckdb from raw/ (about a second when nothing changed)
 
-test: $(STAMP) ## Run the whole test suite (lint, unit, end-to-end, scorer floors)
+test: $(SCALE_STAMP) ## Run the whole test suite (lint, unit, end-to-end, scorer floors, the Ray engine)
 	$(PY) -m ruff check pipeline tests bench tools
 	$(PY) -m pytest
 
@@ -52,7 +58,7 @@ export: $(KB) ## Export every view as Parquet and CSV, and schema.org JSON-LD pe
 
 BENCH := bench/out/results.md
 
-$(BENCH): $(STAMP) $(PIPELINE_FILES) $(RAW_FILES) bench/corpus.py bench/run.py
+$(BENCH): $(SCALE_STAMP) $(PIPELINE_FILES) $(RAW_FILES) bench/corpus.py bench/run.py
 	$(PY) bench/run.py --sizes 100 1000 5000 --out $@
 
 bench: $(BENCH) ## Time builds of 100, 1,000 and 5,000 generated articles against bare spaCy (bench/out/results.md)

@@ -20,11 +20,17 @@ hundred articles), so linearity is judged on CPU seconds per article, which do n
 per article are shown beside them. The floor uses the build's model, disabled components, batch
 size and number of processes, and times only the pipe. Progress goes to stderr; the table goes to
 stdout and ``--out``.
+
+Where Ray is installed (the scale extra), the corpus of ``--ray-at`` articles (default 1,000) is
+built a second time with ``--engine ray`` on a local Ray instance of the same number of CPUs: its
+row, and the Ray/local ratio of wall times among the targets, are what the engine costs on one
+machine (starting Ray and its actors, and moving articles and records through its object store).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import inspect
 import json
 import os
@@ -84,6 +90,8 @@ def task_build(task: dict[str, Any]) -> dict[str, Any]:
         kwargs["cache_dir"] = Path(task["cache"])
     if task.get("jobs") and _build_accepts("jobs"):
         kwargs["jobs"] = task["jobs"]
+    if task.get("engine"):
+        kwargs["engine"] = task["engine"]
     label = task["label"]
     t0 = time.perf_counter()
     report = build(Path(task["raw"]), Path(task["kb"]), progress=lambda m: say(f"  [{label}] {m}"), **kwargs)
@@ -189,6 +197,7 @@ class Row:
     jobs: int
     build: dict[str, Any]
     floor: float | None = None
+    engine: str = "local"
 
     @property
     def total(self) -> float:
@@ -241,6 +250,18 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, cache: bool) -> tup
     return Row(n, jobs, build, floor["floor"]), folder
 
 
+def bench_ray(local: Row, folder: Path, work: Path, cache: bool) -> Row:
+    """Build the same corpus again with ``--engine ray`` (a local Ray instance of as many CPUs as the
+    local build's processes), into its own KB and cache, so that it extracts every article too."""
+    say(f"N={local.n}: building again with --engine ray ({local.jobs} CPUs)")
+    task = {"label": f"N={local.n}-ray", "kind": "build", "raw": str(folder / "raw"), "kb": str(folder / "ray.duckdb"),
+            "jobs": local.jobs, "engine": "ray", "cache": str(folder / "ray-cache") if cache else None}
+    build = measured(task, work)
+    say(f"N={local.n}: Ray built in {build['total']:.1f} s (local {local.total:.1f} s), peak "
+        f"{build['tree_mb'] or 0:,.0f} MB in all processes")
+    return Row(local.n, local.jobs, build, local.floor, engine="ray")
+
+
 def bench_incremental(full: Row, folder: Path, args: argparse.Namespace, work: Path) -> Row:
     """Add article N+1 (the generator's next one) to the largest corpus and rebuild with the warm cache."""
     extra = work / "extra"
@@ -270,20 +291,21 @@ def _mb(x: float | None) -> str:
 
 def row_cells(row: Row) -> list[str]:
     b = row.build
+    local = row.engine == "local"  # Ray's workers are not children the build waits for: no rusage of theirs
     return [
-        f"{row.n:,}",
+        f"{row.n:,}" + ("" if row.engine == "local" else f" ({row.engine})"),
         str(row.jobs),
         _num(b["n_ok"] / row.total, 1),
         f"{b['n_words'] / row.total:,.0f}",
         *(_num(b["seconds"][s]) for s in STAGES),
         _num(row.total),
-        _mb(b["peak_mb"]),
+        _mb(b["peak_mb"]) if local else "—",
         f"{_mb(b['tree_mb'])} {verdict(row.memory_mb < MAX_PEAK_MB)}",
         _num(row.floor) if row.floor else "—",
         f"{row.ratio:.2f}× {verdict(row.ratio <= MAX_FLOOR_RATIO)}" if row.ratio else "—",
         f"{row.resolve_share:.1%} {verdict(row.resolve_share < MAX_RESOLVE_SHARE)}",
         f"{row.per_article:.4f}",
-        f"{row.cpu_per_article:.4f}",
+        f"{row.cpu_per_article:.4f}" if local else "—",
     ]
 
 
@@ -297,6 +319,17 @@ def incremental_cells(inc: Row | None, full: Row, note: str) -> list[str]:
             f"{_num(inc.total)} = {share:.1%} of full {verdict(share < MAX_INCREMENTAL_SHARE)}",
             _mb(b["peak_mb"]), _mb(b["tree_mb"]), "—", "—", f"{inc.resolve_share:.1%}",
             f"{b['n_extracted']} extracted", f"{b['n_cached']:,} cached"]
+
+
+def ray_line(ray: Row | None, rows: list[Row], note: str) -> str:
+    """Ray against local wall time on one machine: measured, with no target (what the engine costs here)."""
+    what = "Ray / local wall time, same corpus and CPUs (the engine's overhead on one machine)"
+    local = next((r for r in rows if ray and r.n == ray.n), None)
+    if ray is None or local is None:
+        return f"| {what} | {note} | — |"
+    return (f"| {what} | {ray.total / local.total:.2f}× at N={ray.n:,} (ray {ray.total:.1f} s, local "
+            f"{local.total:.1f} s; extract {ray.build['seconds']['extract']:.1f} s against "
+            f"{local.build['seconds']['extract']:.1f} s) | — |")
 
 
 def target_lines(rows: list[Row], inc: Row | None, inc_note: str) -> list[str]:
@@ -333,7 +366,8 @@ def target_lines(rows: list[Row], inc: Row | None, inc_note: str) -> list[str]:
     return lines
 
 
-def render(rows: list[Row], inc: Row | None, inc_note: str, args: argparse.Namespace) -> str:
+def render(rows: list[Row], inc: Row | None, inc_note: str, args: argparse.Namespace, ray: Row | None = None,
+           ray_note: str = "") -> str:
     """The Markdown report: the table, then each target with its verdict."""
     import spacy
 
@@ -349,19 +383,35 @@ def render(rows: list[Row], inc: Row | None, inc_note: str, args: argparse.Names
         "floor = bare `nlp.pipe` of the trained model (without backkb's components) over the same cleaned "
         "texts, with the same batch size and `n_process` (pipe only). "
         "Peak MB (1 proc) = largest resident set of any of the build's processes; "
-        "(all procs) = sampled PSS of all of them at once. CPU s = user + system time of all of them.",
+        "(all procs) = sampled PSS of all of them at once. CPU s = user + system time of all of them. "
+        "A `(ray)` row is the same corpus built with `--engine ray` on a local Ray instance of `jobs` CPUs; "
+        "its one-process peak and CPU time are not known (Ray's workers are not processes the build waits "
+        "for), and its memory is the PSS of every process, Ray's own included.",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---:" for _ in COLUMNS) + "|",
         *("| " + " | ".join(row_cells(r)) + " |" for r in rows),
         "| " + " | ".join(incremental_cells(inc, rows[-1], inc_note)) + " |",
+        *(["| " + " | ".join(row_cells(ray)) + " |"] if ray else []),
         "",
         "## Targets",
         "",
         "| target | measured | verdict |",
         "|---|---|---|",
         *target_lines(rows, inc, inc_note),
+        ray_line(ray, rows, ray_note),
     ]) + "\n"
+
+
+def ray_skipped(ray_at: int, sizes: list[int]) -> str:
+    """Why the Ray build is not run (``""`` when it is)."""
+    if not ray_at:
+        return "n/a (--ray-at 0)"
+    if ray_at not in sizes:
+        return f"n/a (no N={ray_at:,} in this run)"
+    if importlib.util.find_spec("ray") is None:
+        return "n/a (Ray is not installed: the scale extra)"
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,6 +421,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     parser.add_argument("--raw", type=Path, default=RAW_DIR, help=f"articles to make the corpus of (default {RAW_DIR})")
     parser.add_argument("--jobs", type=int, default=None, help="extraction processes (default: the build's choice)")
+    parser.add_argument("--ray-at", type=int, default=1000, metavar="N",
+                        help="also build the corpus of N articles with --engine ray, where Ray is installed "
+                             "(default 1000; 0: never)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--task", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -387,15 +440,19 @@ def main(argv: list[str] | None = None) -> int:
     cache = _build_accepts("cache_dir")
     rows: list[Row] = []
     inc: Row | None = None
+    ray: Row | None = None
+    ray_note = ray_skipped(args.ray_at, sizes)
     with tempfile.TemporaryDirectory(prefix="backkb-bench-") as tmp:
         work = Path(tmp)
         for n in sizes:
             row, folder = bench_size(n, args, work, cache)
             rows.append(row)
+            if n == args.ray_at and not ray_note:
+                ray = bench_ray(row, folder, work, cache)
             if n == sizes[-1] and cache:
                 inc = bench_incremental(row, folder, args, work)
             shutil.rmtree(folder)
-    table = render(rows, inc, "" if cache else "n/a (no cache)", args)
+    table = render(rows, inc, "" if cache else "n/a (no cache)", args, ray, ray_note)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(table, encoding="utf-8")
     print(table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +44,8 @@ from pipeline.review import Review, load_reviews
 
 Progress = Callable[[str], None]
 Tick = Callable[[int, int], None]
+# Where the per-article work runs: this machine's processes (the default), or Ray Data (the scale extra).
+ENGINES = ("local", "ray")
 
 
 @dataclass
@@ -179,8 +181,31 @@ def previous_build(kb_path: Path) -> tuple[str, set[str]] | None:
     return (row[0], live) if row else None
 
 
+def check_engine(engine: str, address: str | None) -> None:
+    """An engine that is not one of ``ENGINES``, or one that cannot run here, as one sentence before any work."""
+    if engine not in ENGINES:
+        raise UserError(f"--engine must be {' or '.join(ENGINES)}, not {engine!r}.")
+    if address is not None and engine != "ray":
+        raise UserError("--address joins a Ray cluster, so it needs --engine ray.")
+    if engine == "ray":
+        from pipeline.ray_engine import check
+
+        check(address)
+
+
+def _fresh(todo: Sequence[Article], engine: str, address: str | None, jobs: int | None,
+           tick: Tick) -> Iterable[tuple[Article, Extraction]]:
+    """Each new article with its extraction, from the chosen engine (the ``ray`` one in the order they finish)."""
+    if engine == "ray":
+        from pipeline.ray_engine import extract_ray
+
+        return extract_ray(todo, jobs, address, tick)
+    return zip(todo, extract_each(todo, load_nlp(), jobs or default_jobs(len(todo)), tick), strict=True)
+
+
 def _extract(ingested: Ingested, report: BuildReport, cache: ExtractionCache | None, jobs: int | None,
-             cached: dict[str, Extraction], say: Progress, tick: Tick | None) -> Extraction:
+             cached: dict[str, Extraction], say: Progress, tick: Tick | None, engine: str,
+             address: str | None) -> Extraction:
     """Extraction of every article, from ``cached`` where the cache held the article's current bytes."""
     todo = [a for a in ingested.articles if cached.get(a.source_id) is None]
     report.n_cached, report.n_extracted = len(ingested.articles) - len(todo), len(todo)
@@ -194,8 +219,7 @@ def _extract(ingested: Ingested, report: BuildReport, cache: ExtractionCache | N
                 said.add(tenth)
                 say(f"extract: {done} of {total} articles")
 
-        results = extract_each(todo, load_nlp(), jobs or default_jobs(len(todo)), tick or tenths)
-        for article, extraction in zip(todo, results, strict=True):
+        for article, extraction in _fresh(todo, engine, address, jobs, tick or tenths):
             fresh[article.source_id] = extraction
             if cache:
                 cache.put(article.source, (article, extraction))
@@ -204,19 +228,23 @@ def _extract(ingested: Ingested, report: BuildReport, cache: ExtractionCache | N
 
 def build(raw_dir: Path, kb_path: Path, reviews_path: Path | None = None, progress: Progress | None = None, *,
           cache_dir: Path | None = None, jobs: int | None = None, wait_seconds: float = 600,
-          tick: Tick | None = None) -> BuildReport:
+          tick: Tick | None = None, engine: str = "local", address: str | None = None) -> BuildReport:
     """Build the KB at ``kb_path`` from the articles in ``raw_dir``, applying the verdicts in ``reviews_path``.
 
     ``cache_dir`` keeps per-article extraction results between builds, and with it a build whose
     inputs (files, verdicts, pipeline) are those the KB was built from leaves the KB as it is
     (``report.up_to_date``). ``jobs`` is the number of extraction processes (default: by the number
     of articles and cores); ``tick(done, total)`` follows extraction (default: a message every
-    tenth). Two builds of one KB never run at once: the second waits up to ``wait_seconds``. Raises
-    ``UserError`` for a path mistake before any work, and ``NoUsableArticles`` (leaving any existing
-    KB untouched) when no file is usable.
+    tenth). ``engine`` ``"ray"`` extracts on Ray Data instead of this machine's processes: on the
+    cluster at ``address``, or on a local instance of ``jobs`` CPUs started for the build
+    (``pipeline.ray_engine``); everything else is the same. Two builds of one KB never run at once:
+    the second waits up to ``wait_seconds``. Raises ``UserError`` for a path or engine mistake
+    before any work, and ``NoUsableArticles`` (leaving any existing KB untouched) when no file is
+    usable.
     """
     say = progress or (lambda _msg: None)
     report = BuildReport()
+    check_engine(engine, address)
     check_paths(raw_dir, kb_path, reviews_path, cache_dir)
     reviews = load_reviews(reviews_path) if reviews_path else ()
     with build_lock(kb_path, wait_seconds, say):
@@ -252,7 +280,7 @@ def build(raw_dir: Path, kb_path: Path, reviews_path: Path | None = None, progre
             report.stale_reviews = [r for r in reviews if r.conflict_id not in previous[1]]
             return report
         with report.timed("extract"):
-            extraction = _extract(ingested, report, cache, jobs, cached, say, tick)
+            extraction = _extract(ingested, report, cache, jobs, cached, say, tick, engine, address)
         say(f"extract: {len(extraction.mentions)} mentions, {len(extraction.dosages)} doses "
             f"({report.n_extracted} articles extracted, {report.n_cached} from the cache)")
         with report.timed("resolve"):

@@ -53,6 +53,9 @@ CACHE_HELP = ("Reuse the cleaning and extraction of unchanged articles, and leav
               "changed; --no-cache rebuilds everything.")
 CACHE_DIR_HELP = "Where the cache is kept."
 WAIT_HELP = "Seconds to wait for another build of the same KB before giving up."
+ENGINE_HELP = ("Where extraction runs: local (this machine's processes) or ray (Ray Data, needs the scale extra; "
+               "a local Ray instance of --jobs CPUs unless --address names a cluster).")
+ADDRESS_HELP = "With --engine ray: the address (host:port) of a running Ray cluster to join."
 VERDICT_HELP = f"{', '.join(REVIEW_VERDICTS[:-1])} or {REVIEW_VERDICTS[-1]}."
 FORMAT_HELP = ("table (NULL shown as NULL), csv or tsv (lists as JSON arrays), json or jsonl (ISO dates), "
                "markdown.")
@@ -100,6 +103,8 @@ def build(
                                               default_shown=f"{config.CACHE_DIR_NAME} beside the KB")] = None,
     wait: Annotated[float, typer.Option("--wait", min=0, help=WAIT_HELP)] = 600,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors and warnings.")] = False,
+    engine: Annotated[str, typer.Option("--engine", help=ENGINE_HELP)] = "local",
+    address: Annotated[str | None, typer.Option("--address", help=ADDRESS_HELP, show_default=False)] = None,
 ) -> None:
     """Build the knowledge base from every article in the raw folder.
 
@@ -116,7 +121,7 @@ def build(
     cache = (cache_dir or kb.parent / config.CACHE_DIR_NAME) if use_cache else None
     with console.extraction_progress(quiet) as tick:
         report = run_build(raw, kb, reviews, progress=say, cache_dir=cache, jobs=jobs or None, wait_seconds=wait,
-                           tick=tick)
+                           tick=tick, engine=engine, address=address)
     for s in report.rejected:
         say(f"skipped {s.path}: {s.status}: {s.status_detail}")
     for r in report.stale_reviews:
