@@ -28,7 +28,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from itertools import combinations, pairwise, product
+from itertools import combinations, islice, pairwise, product
 
 from pipeline.models import Advice, Dosage, Extraction, Mention, Resolution
 from pipeline.positions import Position, positions_on, questions
@@ -132,7 +132,9 @@ def _between(kind: str, exercise: str | None, topic: str, side_a: Sequence[Claim
              side_b: Sequence[Claim], force_group: bool = False) -> list[Conflict]:
     """Conflicts between two groups of sources that disagree (each group sorted by source id): one per
     pair of sources, or one between the groups when there are too many pairs."""
-    pairs = [(a, b) for a, b in product(side_a, side_b) if a.source_id != b.source_id]
+    # at most one pair past the limit is made: thousands of agreeing sources must not cost their square
+    pairs = list(islice(((a, b) for a, b in product(side_a, side_b) if a.source_id != b.source_id),
+                        PAIRWISE_LIMIT + 1))
     if len(pairs) <= PAIRWISE_LIMIT and not force_group:
         return [_conflict(kind, exercise, topic, *((a,), (b,)) if a.source_id <= b.source_id else ((b,), (a,)))
                 for a, b in pairs]
