@@ -28,14 +28,15 @@ class Exercises:
         self.span_group, self.block_group = span_group, block_group
 
     def __call__(self, doc: Doc) -> Doc:
-        blocks = blocks_of(doc, self.block_group) or find_blocks(doc.text)
+        text = doc.text  # built once: Doc.text joins every token
+        blocks = blocks_of(doc, self.block_group) or find_blocks(text)
         hits = find_names(doc, blocks)
         probe: Sections[NameHit] = Sections(blocks, {})
         sections = Sections(blocks, {probe.block_of(h.start): h for h in hits if h.in_heading})
         named_blocks = {sections.block_of(h.start) for h in hits}
         for b, block in enumerate(blocks):
             if block.kind != "heading" and b not in named_blocks and sections.of_block(b).owner is None:
-                hits.extend(find_descriptions(doc.text, block.text_start, block.end))
+                hits.extend(find_descriptions(text, block.text_start, block.end))
         spans = [s for s in (self._span(doc, h) for h in sorted(hits, key=lambda h: h.start)) if s is not None]
         extensions.set_group(doc, self.span_group, spans)
         return doc

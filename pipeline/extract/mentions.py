@@ -208,7 +208,7 @@ def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: MentionRules,
     if not found and bracket is not None:  # "Office Break (Cat Stretch)": only the bracket names one
         found, bracket = [(m, "lexicon", 0.95) for m in lexical if bracket[0] <= m.start and m.end <= bracket[1]], None
     first = block.text_start  # "1Lumbar Extension" is one token: the name starts after the number
-    hits = [NameHit(n.start_char, n.end_char, doc.text[max(n.start_char, first) : n.end_char], m, c, True)
+    hits = [NameHit(n.start_char, n.end_char, n.text[max(first - n.start_char, 0) :], m, c, True)
             for n, m, c in found]
     if len(hits) == 1 and bracket is not None and _bracket_name(doc, bracket, lexical, w):
         alias = doc[bracket[0] : bracket[1]]
@@ -219,13 +219,19 @@ def _heading_names(doc: Doc, block: Block, lexical: list[Span], w: MentionRules,
     return hits
 
 
+def _chars(doc: Doc, start: int, end: int) -> str:
+    """``doc.text[start:end]`` without building the whole text (``Doc.text`` joins every token)."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return "" if span is None else span.text[start - span.start_char : end - span.start_char]
+
+
 def _heading_hits(doc: Doc, blocks: Sequence[Block], lexical: list[Span], w: MentionRules) -> list[NameHit]:
     hits: list[NameHit] = []
     for k, block in enumerate(blocks):
         if block.kind == "heading":
             previous = blocks[k - 1] if k else None
-            labelled = previous is not None and previous.kind == "heading" and _is_label(doc.text[
-                previous.text_start : previous.end], w)
+            labelled = previous is not None and previous.kind == "heading" and _is_label(_chars(
+                doc, previous.text_start, previous.end), w)
             hits.extend(_heading_names(doc, block, lexical, w, labelled))
     return hits
 
