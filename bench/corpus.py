@@ -1,16 +1,20 @@
-"""Make N articles for scale tests by recombining and perturbing the raw articles' sections.
+"""Make N articles for scale tests by recombining and perturbing the source articles' sections.
 
 The benchmark needs thousands of articles that cost the pipeline what real ones cost: the same
-length, layout, dosage phrases and noise. It does not need them to be true, so this is a corpus for
-timing, never for accuracy. Each raw article is split into blocks (at blank lines, and before
-heading-like lines) and the blocks into sections (a heading and what follows it). A new article is a
-random title, sections drawn from every raw article in a random order, numbers in dosage phrases
-changed, and noise lines injected (social buttons, a URL, a repeated banner, a product pitch).
+length, layout, dosage phrases, noise, and the prose around the exercises. It does not need them
+to be true, so this is a corpus for timing, never for accuracy. The sources are the seed articles
+(``raw/``) and the dev set's texts (``../shared/eval/dev/texts``, where present). Each source is
+split into blocks (at blank lines, and before heading-like lines) and the blocks into sections (a
+heading and what follows it). A new article is a random title, a body of sections drawn from every
+source in a random order with the numbers in dosage phrases changed, about as long as a source;
+around the body, the filler a real page has (``filler``: an introduction, causes, symptoms, when to
+see a doctor, a disclaimer, the author), a ``FILLER_SHARE`` of the article; and noise lines
+(social buttons, a URL, a repeated banner, a product pitch).
 
 Everything comes from one ``random.Random(seed)`` drawn article after article, so the same
 ``(n, seed)`` gives byte-identical files, and the first ``n`` articles of ``n + 1`` are those of
-``n`` (the benchmark adds "one new article" that way). Nothing here quotes the raw articles: their
-text is read at run time.
+``n`` (the benchmark adds "one new article" that way). Nothing here quotes the sources: their
+text is read at run time, and the filler is made from our own templates.
 
     python bench/corpus.py --n 100 --out /tmp/corpus --seed 0
 """
@@ -21,12 +25,21 @@ import argparse
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
 
+try:
+    from bench.filler import filler
+except ImportError:  # run as a script, `python bench/corpus.py`: this folder is on sys.path
+    from filler import filler
+
 ROOT = Path(__file__).resolve().parents[1]
 RAW_DIR = ROOT / "raw"
+DEV_DIR = ROOT.parent / "shared" / "eval" / "dev" / "texts"
+# The share of an article that is filler, drawn per article: most of a real page is not exercises.
+FILLER_SHARE = (0.35, 0.65)
 
 _BOM = "\ufeff"
 _HEADING_MAX_WORDS = 10
@@ -180,18 +193,25 @@ def sections_of(blocks: list[str]) -> list[Section]:
     return sections
 
 
-def load_pool(raw_dir: Path) -> Pool:
-    """Read every text file below ``raw_dir`` (sorted, so the pool does not depend on the file system)."""
+def default_sources() -> list[Path]:
+    """The seed articles, and the dev texts where this checkout sits beside ``shared/``."""
+    return [RAW_DIR, *([DEV_DIR] if DEV_DIR.is_dir() else [])]
+
+
+def load_pool(sources: Path | Sequence[Path]) -> Pool:
+    """Read every text file below the ``sources`` folders (sorted, so the pool does not depend on the file system)."""
+    folders = [sources] if isinstance(sources, Path) else list(sources)
     sections: list[Section] = []
     lengths: list[int] = []
-    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    files = sorted(p for folder in folders for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    for path in files:
         text = path.read_bytes().decode("utf-8", errors="replace").removeprefix(_BOM)
         if not text.strip() or "\x00" in text:
             continue
         lengths.append(len(text))
         sections.extend(s for s in sections_of(blocks_of(text)) if s.body)
     if not sections:
-        raise ValueError(f"No article with text in {raw_dir} to make a corpus from.")
+        raise ValueError(f"No article with text in {', '.join(map(str, folders))} to make a corpus from.")
     headings = tuple(dict.fromkeys(s.heading for s in sections if s.heading)) or ("Exercises",)
     return Pool(tuple(sections), headings, tuple(lengths))
 
@@ -242,11 +262,11 @@ def _noise(rng: Random, pool: Pool, index: int) -> list[str]:
     return lines
 
 
-def compose(pool: Pool, rng: Random, index: int) -> str:
-    """One article: a title, sections in a random order with varied doses, noise lines among them."""
+def _body(pool: Pool, rng: Random) -> list[str]:
+    """Sections in a random order with varied doses, about as long as a source article."""
     target = rng.choice(pool.lengths) * rng.uniform(0.8, 1.25)
-    blocks = [rng.choice(pool.headings)]
-    size = len(blocks[0])
+    blocks: list[str] = []
+    size = 0
     while size < target:
         section = rng.choice(pool.sections)
         if section.size > 1.5 * (target - size) and size > target / 2:
@@ -255,6 +275,16 @@ def compose(pool: Pool, rng: Random, index: int) -> str:
             blocks.append(section.heading)
         blocks.extend(b.render(rng) for b in section.body)
         size += section.size
+    return blocks
+
+
+def compose(pool: Pool, rng: Random, index: int) -> str:
+    """One article: a title, filler before and after a body of sections, noise lines among them."""
+    title = rng.choice(pool.headings)
+    body = _body(pool, rng)
+    share = rng.uniform(*FILLER_SHARE)
+    before, after = filler(rng, sum(len(b) + 2 for b in body) * share / (1 - share))
+    blocks = [title, *before, *body, *after]
     noise = _noise(rng, pool, index)
     if rng.random() < 0.7:
         # A banner: a Title-Case line the page repeats.
@@ -264,14 +294,14 @@ def compose(pool: Pool, rng: Random, index: int) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def generate(raw_dir: Path, n: int, out: Path, seed: int = 0) -> list[Path]:
-    """Write ``n`` articles ``gen_000000.txt`` … into ``out``, made from the articles in ``raw_dir``.
+def generate(sources: Path | Sequence[Path], n: int, out: Path, seed: int = 0) -> list[Path]:
+    """Write ``n`` articles ``gen_000000.txt`` … into ``out``, made from the articles in the ``sources`` folders.
 
     Other files in ``out`` are left alone. Returns the paths written, in order.
     """
     if n < 0:
         raise ValueError(f"n must not be negative (got {n}).")
-    pool = load_pool(raw_dir)
+    pool = load_pool(sources)
     rng = Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -287,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, required=True, help="number of articles to write")
     parser.add_argument("--out", type=Path, required=True, help="folder to write them into")
     parser.add_argument("--seed", type=int, default=0, help="the same seed gives the same files (default 0)")
-    parser.add_argument("--raw", type=Path, default=RAW_DIR, help=f"articles to recombine (default {RAW_DIR})")
+    parser.add_argument("--raw", type=Path, nargs="+", default=default_sources(),
+                        help=f"folders of articles to recombine (default {RAW_DIR} and {DEV_DIR}, where it exists)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     paths = generate(args.raw, args.n, args.out, args.seed)

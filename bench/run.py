@@ -3,10 +3,11 @@
     python bench/run.py --sizes 100 1000 5000 --out bench/out/results.md
 
 For each N it makes a corpus with ``bench/corpus.py``, builds the KB in a temporary folder, and
-runs spaCy alone over the same cleaned texts. Most of a build's work is the spaCy pass, which we
-cannot make faster; the ratio build/floor is what our own code costs on top of it, and that is
-what the targets of issue 6 bound. After the largest build, one new article is added and the KB
-rebuilt, to show what the per-article cache saves.
+runs spaCy alone over the same cleaned texts. The build runs the trained model only on the blocks
+its gate keeps (``backkb_gate``), so the ratio build/floor weighs what the model skips against
+what our own code costs; the share of tokens skipped is shown beside it, and issue 14 asks for a
+ratio of at most 1.0 (issue 6 bounds the rest). After the largest build, one new article is added
+and the KB rebuilt, to show what the per-article cache saves.
 
 Every measurement runs in its own process, started by a fresh measuring process, because
 ``ru_maxrss`` of ``RUSAGE_CHILDREN`` is the largest of all children a process ever waited for: a
@@ -46,9 +47,9 @@ from pathlib import Path
 from typing import Any
 
 try:
-    from bench.corpus import generate
+    from bench.corpus import default_sources, generate
 except ImportError:  # run as a script, `python bench/run.py`: this folder is on sys.path
-    from corpus import generate
+    from corpus import default_sources, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW_DIR = ROOT / "raw"
@@ -56,16 +57,18 @@ DEFAULT_OUT = ROOT / "bench" / "out" / "results.md"
 STAGES = ("ingest", "extract", "resolve", "load")
 SAMPLE_SECONDS = 1.0  # reading a large process's smaps costs milliseconds of CPU the build could use
 
-# The targets of issue 6.
-MAX_FLOOR_RATIO = 1.5
+# The targets of issue 6, with those of issue 14 for the floor (at every N from RATIO_FROM_N) and memory.
+MAX_FLOOR_RATIO = 1.0
+RATIO_FROM_N = 1000
 MAX_RESOLVE_SHARE = 0.10
-MAX_PEAK_MB = 2048
+MAX_PEAK_MB = 1024
 MEMORY_AT_N = 5000
 MAX_LINEARITY = 1.5
 MAX_INCREMENTAL_SHARE = 0.15
 
 COLUMNS = ("N", "jobs", "articles/s", "words/s", *(f"{s} s" for s in STAGES), "total s", "peak MB (1 proc)",
-           "peak MB (all procs)", "spaCy floor s", "build/floor", "resolve share", "s/article", "CPU s/article")
+           "peak MB (all procs)", "spaCy floor s", "build/floor", "model skipped", "resolve share", "s/article",
+           "CPU s/article")
 
 
 def say(message: str) -> None:
@@ -122,7 +125,26 @@ def task_floor(task: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     docs = nlp.pipe(texts, batch_size=extract.BATCH_SIZE, n_process=task.get("jobs") or 1)
     n_tokens = sum(len(doc) for doc in docs)
-    return {"floor": time.perf_counter() - t0, "n_tokens": n_tokens}
+    return {"floor": time.perf_counter() - t0, "n_tokens": n_tokens, "skipped": model_skipped(texts)}
+
+
+def model_skipped(texts: list[str]) -> float | None:
+    """The share of the texts' tokens the build's trained components never read (None: no gate).
+
+    The gate alone decides it, so it is measured here, untimed, by running only the layout and the
+    gate and asking ``backkb_model`` which token ranges it would read."""
+    from pipeline.nlp import GATE, load_nlp
+
+    nlp = load_nlp()
+    if GATE[1] not in nlp.pipe_names:
+        return None
+    model = nlp.get_pipe(GATE[1])
+    read = total = 0
+    with nlp.select_pipes(enable=["backkb_layout", GATE[0]]):
+        for doc in nlp.pipe(texts, batch_size=64):
+            read += sum(r.end - r.start for r in model.ranges(doc))
+            total += len(doc)
+    return 1 - read / total if total else None
 
 
 TASKS = {"build": task_build, "floor": task_floor}
@@ -197,6 +219,7 @@ class Row:
     jobs: int
     build: dict[str, Any]
     floor: float | None = None
+    skipped: float | None = None  # share of tokens the trained components did not read
     engine: str = "local"
 
     @property
@@ -247,7 +270,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, cache: bool) -> tup
         f"{build['tree_mb'] or 0:,.0f} MB in all; {build['counts']}; timing bare spaCy")
     floor = measured({**task, "kind": "floor"}, work)
     say(f"N={n}: spaCy alone {floor['floor']:.1f} s, peak {floor['peak_mb']:,.0f} MB in one process")
-    return Row(n, jobs, build, floor["floor"]), folder
+    return Row(n, jobs, build, floor["floor"], floor.get("skipped")), folder
 
 
 def bench_ray(local: Row, folder: Path, work: Path, cache: bool) -> Row:
@@ -303,6 +326,7 @@ def row_cells(row: Row) -> list[str]:
         f"{_mb(b['tree_mb'])} {verdict(row.memory_mb < MAX_PEAK_MB)}",
         _num(row.floor) if row.floor else "—",
         f"{row.ratio:.2f}× {verdict(row.ratio <= MAX_FLOOR_RATIO)}" if row.ratio else "—",
+        f"{row.skipped:.1%}" if row.skipped is not None else "—",
         f"{row.resolve_share:.1%} {verdict(row.resolve_share < MAX_RESOLVE_SHARE)}",
         f"{row.per_article:.4f}",
         f"{row.cpu_per_article:.4f}" if local else "—",
@@ -317,7 +341,7 @@ def incremental_cells(inc: Row | None, full: Row, note: str) -> list[str]:
     share = inc.total / full.total
     return [label, "—", "—", "—", *(_num(b["seconds"][s]) for s in STAGES),
             f"{_num(inc.total)} = {share:.1%} of full {verdict(share < MAX_INCREMENTAL_SHARE)}",
-            _mb(b["peak_mb"]), _mb(b["tree_mb"]), "—", "—", f"{inc.resolve_share:.1%}",
+            _mb(b["peak_mb"]), _mb(b["tree_mb"]), "—", "—", "—", f"{inc.resolve_share:.1%}",
             f"{b['n_extracted']} extracted", f"{b['n_cached']:,} cached"]
 
 
@@ -333,16 +357,17 @@ def ray_line(ray: Row | None, rows: list[Row], note: str) -> str:
 
 
 def target_lines(rows: list[Row], inc: Row | None, inc_note: str) -> list[str]:
-    """One line per target of issue 6: what it asks, what was measured, PASS or FAIL."""
+    """One line per target of issues 6 and 14: what it asks, what was measured, PASS or FAIL."""
     largest = rows[-1]
-    ratio = largest.ratio or float("inf")
-    worst = max(rows, key=lambda r: r.ratio or 0.0)
+    judged = [r for r in rows if r.n >= RATIO_FROM_N] or [largest]
+    ratio = max(r.ratio or float("inf") for r in judged)
+    where_ratio = ", ".join(f"{r.ratio or float('inf'):.2f}× at N={r.n:,}" for r in judged)
     share = largest.resolve_share
     at = next((r for r in rows if r.n == MEMORY_AT_N), largest)
     where = f"N={at.n:,}" + ("" if at.n == MEMORY_AT_N else f" (no N={MEMORY_AT_N:,} in this run)")
     lines = [
-        f"| build ≤ {MAX_FLOOR_RATIO}× bare spaCy (at the largest N) | {ratio:.2f}× at N={largest.n:,} "
-        f"(worst {worst.ratio or 0:.2f}× at N={worst.n:,}) | {verdict(ratio <= MAX_FLOOR_RATIO)} |",
+        f"| build ≤ {MAX_FLOOR_RATIO}× bare spaCy (every N from {RATIO_FROM_N:,}, else the largest) | {where_ratio} "
+        f"| {verdict(ratio <= MAX_FLOOR_RATIO)} |",
         f"| resolution < {MAX_RESOLVE_SHARE:.0%} of build time (at the largest N) | {share:.1%} at "
         f"N={largest.n:,} | {verdict(share < MAX_RESOLVE_SHARE)} |",
         f"| peak memory < {MAX_PEAK_MB / 1024:.0f} GB at N={MEMORY_AT_N:,} | {at.build['peak_mb']:,.0f} MB in one "
@@ -373,15 +398,17 @@ def render(rows: list[Row], inc: Row | None, inc_note: str, args: argparse.Names
 
     from pipeline.nlp import model_name
 
-    n_raw = sum(p.is_file() for p in args.raw.iterdir())
+    made_of = " and ".join(f"the {sum(p.is_file() for p in folder.iterdir())} files of `{folder.name}/`"
+                           for folder in args.raw)
     return "\n".join([
         "# backkb build benchmark",
         "",
-        f"Corpus: `bench/corpus.py`, seed {args.seed}, made from the {n_raw} files of `{args.raw.name}/`. "
+        f"Corpus: `bench/corpus.py`, seed {args.seed}, made from {made_of}, with filler around the exercises. "
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, spaCy {spacy.__version__}, "
         f"model `{model_name()}`. Total = wall time of `build()` in a fresh process, model loading included; "
         "floor = bare `nlp.pipe` of the trained model (without backkb's components) over the same cleaned "
-        "texts, with the same batch size and `n_process` (pipe only). "
+        "texts, with the same batch size and `n_process` (pipe only). Model skipped = share of those texts' "
+        "tokens the build's trained components never read (the gate's choice). "
         "Peak MB (1 proc) = largest resident set of any of the build's processes; "
         "(all procs) = sampled PSS of all of them at once. CPU s = user + system time of all of them. "
         "A `(ray)` row is the same corpus built with `--engine ray` on a local Ray instance of `jobs` CPUs; "
@@ -419,7 +446,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000], help="corpus sizes N")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"Markdown file to write (default {DEFAULT_OUT})")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
-    parser.add_argument("--raw", type=Path, default=RAW_DIR, help=f"articles to make the corpus of (default {RAW_DIR})")
+    parser.add_argument("--raw", type=Path, nargs="+", default=default_sources(),
+                        help=f"folders of articles to make the corpus of (default {RAW_DIR} and the dev texts)")
     parser.add_argument("--jobs", type=int, default=None, help="extraction processes (default: the build's choice)")
     parser.add_argument("--ray-at", type=int, default=1000, metavar="N",
                         help="also build the corpus of N articles with --engine ray, where Ray is installed "

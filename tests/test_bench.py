@@ -11,10 +11,11 @@ from random import Random
 
 import pytest
 
-from bench.corpus import DOSE, blocks_of, generate, sections_of, vary_numbers
+from bench.corpus import DOSE, blocks_of, default_sources, generate, sections_of, vary_numbers
+from bench.filler import KINDS, filler
 from pipeline.config import ROOT
 from pipeline.ingest import ingest
-from tests.conftest import RAW
+from tests.conftest import DEV, RAW
 
 BENCH = ROOT / "bench"
 
@@ -115,6 +116,29 @@ def test_blocks_split_at_blank_lines_and_headings() -> None:
     assert [b.text for b in sections[1].body] == ["Lie on your side.", "Another paragraph."]
 
 
+def test_the_corpus_is_made_from_the_seeds_and_the_dev_texts() -> None:
+    sources = default_sources()
+    assert sources[0] == RAW
+    assert (DEV / "texts" in sources) == (DEV / "texts").is_dir()
+
+
+def test_articles_have_filler_around_the_exercises(corpus: list[Path]) -> None:
+    """Every article opens with an introduction, and filler sections of other kinds come too."""
+    headings = {h for kind in KINDS.values() for h in kind.headings or ()}
+    lines = [set(article) for article in lines_of(corpus)]
+    assert all(article & headings for article in lines)
+    seen = {h for article in lines for h in article & headings}
+    assert len(seen) > len(KINDS)
+
+
+def test_filler_never_repeats_a_sentence_and_stops_near_its_length() -> None:
+    for seed in range(10):
+        before, after = filler(Random(seed), 1500)
+        sentences = [s for block in before + after for s in re.split(r"(?<=[.?!]) ", block)]
+        assert len(sentences) == len(set(sentences))
+        assert 1500 <= sum(len(b) + 2 for b in before + after) < 2500
+
+
 def test_a_folder_without_text_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     with pytest.raises(ValueError, match="No article"):
@@ -141,10 +165,11 @@ def test_run_writes_the_table(tmp_path: Path) -> None:
     header = [c.strip() for c in rows[0].strip("|").split("|")]
     assert header == ["N", "jobs", "articles/s", "words/s", "ingest s", "extract s", "resolve s", "load s",
                       "total s", "peak MB (1 proc)", "peak MB (all procs)", "spaCy floor s", "build/floor",
-                      "resolve share", "s/article", "CPU s/article"]
+                      "model skipped", "resolve share", "s/article", "CPU s/article"]
     five = next(r for r in rows if r.startswith("| 5 |"))
     assert len(five.strip("|").split("|")) == len(header)
     assert re.search(r"\d+ (PASS|FAIL)", five)
+    assert re.search(r"\| \d+\.\d% \|", five), "no share of tokens the model skipped"
     incremental = next(r for r in rows if r.startswith("| 5 + 1 (incremental)"))
     assert len(incremental.strip("|").split("|")) == len(header)
     assert "1 extracted" in incremental or "n/a (no cache)" in incremental

@@ -5,7 +5,7 @@ so ``nlp.add_pipe("backkb_doses")`` works in any pipeline; importing this module
 where the package is used from a source tree.
 """
 
-from pipeline.extract import advice, attribution, context, exercises, layout
+from pipeline.extract import advice, attribution, context, exercises, gate, gated_model, layout
 from pipeline.extract.doses import component as doses
 
-__all__ = ["advice", "attribution", "context", "doses", "exercises", "layout"]
+__all__ = ["advice", "attribution", "context", "doses", "exercises", "gate", "gated_model", "layout"]
